@@ -1,0 +1,59 @@
+"""One error shape for the whole management API:
+
+    {"error": {"status": 400, "code": "invalid", "message": "...", "fields": {"name": ["..."]}}}
+
+`fields` appears on validation errors and names every field with its problems.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _flatten(detail) -> str:
+    if isinstance(detail, list):
+        return " ".join(_flatten(item) for item in detail)
+    if isinstance(detail, dict):
+        return " ".join(f"{key}: {_flatten(value)}" for key, value in detail.items())
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    body = {"status": response.status_code, "code": _code(exc), "message": ""}
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body["fields"] = {key: value if isinstance(value, list) else [value] for key, value in fields.items()}
+        body["message"] = "Some fields are invalid: " + ", ".join(body["fields"]) + "."
+    elif isinstance(exc, Http404):
+        body["message"] = "Not found."
+    else:
+        body["message"] = _flatten(getattr(exc, "detail", str(exc)))
+    response.data = {"error": body}
+    return response
+
+
+def _code(exc) -> str:
+    if isinstance(exc, exceptions.ValidationError):
+        return "invalid"
+    if isinstance(exc, Http404):
+        return "not_found"
+    if isinstance(exc, PermissionDenied):
+        return "permission_denied"
+    if isinstance(exc, exceptions.APIException):
+        return exc.default_code
+    return "error"
+
+
+def error_response(*, status_code: int, code: str, message: str) -> Response:
+    return Response({"error": {"status": status_code, "code": code, "message": message}}, status=status_code)
+
+
+__all__ = ["exception_handler", "error_response", "status"]

@@ -1,0 +1,22 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from builder.api import views
+
+router = SimpleRouter()
+router.register("auth/tokens", views.ApiTokenViewSet, basename="apitoken")
+router.register("workspaces", views.WorkspaceViewSet, basename="workspace")
+
+member_list = views.MemberViewSet.as_view({"get": "list", "post": "create"})
+member_detail = views.MemberViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"})
+
+urlpatterns = [
+    path("auth/token/", views.token_create, name="api_token_create"),
+    path("me/", views.me, name="api_me"),
+    path("workspaces/<int:workspace_pk>/members/", member_list, name="api_member_list"),
+    path("workspaces/<int:workspace_pk>/members/<int:pk>/", member_detail, name="api_member_detail"),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    *router.urls,
+]

@@ -1,0 +1,14 @@
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "builder.settings")
+
+app = Celery("builder")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The worker writes a heartbeat row that /healthz reads; see builder/ops/heartbeat.py.
+from builder.ops.heartbeat import HeartbeatStep  # noqa: E402
+
+app.steps["worker"].add(HeartbeatStep)

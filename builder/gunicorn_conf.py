@@ -1,0 +1,21 @@
+"""gunicorn settings for the HTTP side (pages, management API, published endpoints).
+
+Sync workers were chosen by measurement: see docs/deploy.md and `make bench`.
+"""
+
+import os
+
+bind = f"{os.environ.get('STEPWISE_HOST', '127.0.0.1')}:{os.environ.get('STEPWISE_PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("WEB_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
+# Sync endpoints may run a recipe for up to 10 s; leave room above that.
+timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+graceful_timeout = 10
+keepalive = 5
+accesslog = "-" if os.environ.get("STEPWISE_ACCESS_LOG", "true").lower() in ("1", "true", "yes", "on") else None
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+proc_name = "stepwise-web"
+# gunicorn 27 opens a control socket in ~/.gunicorn by default; several servers on one
+# machine (tests, several checkouts) would fight over it.
+control_socket_disable = True

@@ -1,0 +1,39 @@
+"""access_* functions fetch an object only if the user may see it.
+
+Another workspace's object answers 404, never 403, so that its existence does not leak.
+A member whose role is too low for a change gets 403 (PermissionDenied).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from builder.workspaces.models import ApiToken, Membership, Role
+
+
+def access_membership(user, workspace_id, *, role: str = Role.VIEWER) -> Membership:
+    try:
+        membership = Membership.objects.select_related("workspace").get(workspace_id=int(workspace_id), user=user)
+    except (Membership.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such workspace.") from None
+    if not membership.allows(role):
+        raise PermissionDenied(f"This needs the {role} role in {membership.workspace.name}.")
+    return membership
+
+
+def access_workspace(user, workspace_id, *, role: str = Role.VIEWER):
+    return access_membership(user, workspace_id, role=role).workspace
+
+
+def access_member(user, workspace_id, membership_id, *, role: str = Role.OWNER) -> Membership:
+    workspace = access_workspace(user, workspace_id, role=role)
+    try:
+        return workspace.memberships.select_related("user").get(pk=int(membership_id))
+    except (Membership.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such member.") from None
+
+
+def access_api_token(user, token_id) -> ApiToken:
+    try:
+        return ApiToken.objects.get(pk=int(token_id), user=user)
+    except (ApiToken.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such token.") from None

@@ -1,0 +1,26 @@
+from django.conf import settings
+
+from builder.workspaces.current import current_membership
+from builder.workspaces.selectors import memberships_for_user
+
+# Sections that later parts of the product fill in; `url` is None until a section exists.
+NAV_SECTIONS = [
+    ("recipes", "Recipes", None),
+    ("connections", "Connections", None),
+    ("apiplatform", "API platform", None),
+    ("library", "Library", None),
+    ("jobs", "Jobs", None),
+]
+
+
+def workspace_nav(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav_sections": NAV_SECTIONS,
+        "my_memberships": memberships_for_user(user),
+        "current_membership": current_membership(request),
+        "ws_port": settings.WS_PORT or "",
+        "ws_url": settings.WS_URL,
+    }

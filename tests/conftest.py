@@ -1,0 +1,29 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+
+
+@pytest.fixture
+def personas(db):
+    """An owner and a viewer of workspace A, and an outsider who owns workspace B."""
+    a, b = WorkspaceFactory(name="Acme"), WorkspaceFactory(name="Globex")
+    owner, viewer, outsider = (
+        UserFactory(username="olivia"),
+        UserFactory(username="victor"),
+        UserFactory(username="oscar"),
+    )
+    MembershipFactory(workspace=a, user=owner, role="owner")
+    MembershipFactory(workspace=a, user=viewer, role="viewer")
+    MembershipFactory(workspace=b, user=outsider, role="owner")
+    return type("Personas", (), {"a": a, "b": b, "owner": owner, "viewer": viewer, "outsider": outsider})
+
+
+@pytest.fixture
+def api_as():
+    def login(user) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return login
