@@ -27,3 +27,17 @@ def api_as():
         return client
 
     return login
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """The whole platform running as `make run` runs it, shared by the e2e and browser tests."""
+    from tests.stack import Stack
+
+    running = Stack(tmp_path_factory.mktemp("stack"))
+    try:
+        running.start()
+        running.wait_healthy()
+        yield running
+    finally:
+        running.stop()

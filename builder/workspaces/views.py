@@ -12,6 +12,8 @@ from builder.workspaces.current import current_membership, remember_workspace
 from builder.workspaces.models import Role
 from builder.workspaces.selectors import api_tokens_for_user, members_of
 
+NEW_TOKEN_SESSION_KEY = "new_api_token"
+
 
 def _form_errors(form, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
@@ -107,9 +109,13 @@ def workspace_switch(request, workspace_id):
 @login_required
 def api_tokens(request):
     form = forms.ApiTokenForm(request.POST or None)
-    new_key = None
     if request.method == "POST" and form.is_valid():
-        _token, new_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        _token, key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+        # Redirect so that a reload cannot create a second token; the key waits in the
+        # server-side session for exactly one page view.
+        request.session[NEW_TOKEN_SESSION_KEY] = key
+        return redirect("api_tokens")
+    new_key = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
     context = {"form": form, "tokens": api_tokens_for_user(request.user), "new_key": new_key}
     return render(request, "workspaces/tokens.html", context)
 
