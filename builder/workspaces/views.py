@@ -12,7 +12,7 @@ from builder.workspaces.current import current_membership, remember_workspace
 from builder.workspaces.models import Role
 from builder.workspaces.selectors import api_tokens_for_user, members_of
 
-NEW_TOKEN_SESSION_KEY = "new_api_token"
+NEW_TOKEN_SESSION_KEY = "new_api_token"  # noqa: S105 (a session key name)
 
 
 def _form_errors(form, exc: ValidationError) -> None:

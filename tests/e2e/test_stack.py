@@ -26,7 +26,9 @@ def test_a_task_goes_through_the_real_broker_to_the_worker(stack):
 
 
 def test_the_management_api_over_real_http(stack):
-    status, body = http("POST", f"{stack.base_url}/api/auth/token/", {"username": ADMIN_USER, "password": ADMIN_PASSWORD})
+    status, body = http(
+        "POST", f"{stack.base_url}/api/auth/token/", {"username": ADMIN_USER, "password": ADMIN_PASSWORD}
+    )
     assert status == 201, body
     status, me = http("GET", f"{stack.base_url}/api/me/", headers={"Authorization": f"Token {body['token']}"})
     assert status == 200
