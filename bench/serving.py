@@ -1,0 +1,165 @@
+"""Which server setup to put the hot path behind, measured in one run on this machine.
+
+Starts each setup in turn on 127.0.0.1, drives it with wrk, prints requests/s and the
+ratio of each setup to gunicorn sync workers, and of our /healthz to the bare view.
+Bounded in time; only loopback traffic. `make bench` runs it.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PORT = 18150
+DURATION = os.environ.get("BENCH_DURATION", "5s")
+POST_LUA = 'wrk.method = "POST"\nwrk.body = \'{"name": "Ada"}\'\nwrk.headers["Content-Type"] = "application/json"\n'
+
+SETUPS = [
+    (
+        "gunicorn sync x2",
+        [str(BIN / "gunicorn"), "builder.wsgi:application", "-c", "python:builder.gunicorn_conf"],
+        {"WEB_THREADS": "1"},
+    ),
+    (
+        "gunicorn gthread 2x4",
+        [str(BIN / "gunicorn"), "builder.wsgi:application", "-c", "python:builder.gunicorn_conf"],
+        {"WEB_THREADS": "4"},
+    ),
+    (
+        "uvicorn x2",
+        [str(BIN / "uvicorn"), "builder.asgi:application", "--workers", "2", "--port", str(PORT), "--no-access-log"],
+        {},
+    ),
+    ("daphne x1", [str(BIN / "daphne"), "--port", str(PORT), "builder.asgi:application"], {}),
+]
+FAKE_HEARTBEAT = (
+    "from datetime import timedelta; from django.utils import timezone; "
+    "from builder.ops.models import WorkerHeartbeat as W; "
+    "W.objects.create(hostname='bench', pid=1, started_at=timezone.now(), "
+    "last_seen=timezone.now() + timedelta(hours=1))"
+)
+TARGETS = [
+    ("bare DRF POST", "/bench/bare/", True),
+    ("plain Django GET", "/bench/django/", False),
+    ("/healthz", "/healthz", False),
+]
+
+
+def environment(data_dir: str, extra: dict) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STEPWISE_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings_bench",
+        STEPWISE_DATA_DIR=data_dir,
+        STEPWISE_PORT=str(PORT),
+        STEPWISE_ACCESS_LOG="false",
+        WEB_CONCURRENCY="2",
+        LOG_LEVEL="WARNING",
+        PATH=f"{BIN}:{os.environ.get('PATH', '')}",
+    )
+    env.update(extra)
+    return env
+
+
+def wait_until_up(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+def wrk(url: str, post: bool, script: str) -> tuple[float, int]:
+    command = ["wrk", "-t2", "-c20", f"-d{DURATION}", url]
+    if post:
+        command[1:1] = ["-s", script]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=60).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return rate, int(bad.group(1)) if bad else 0
+
+
+def measure(name: str, command: list[str], env: dict, script: str) -> dict[str, tuple[float, int]]:
+    if not shutil.which(command[0]):
+        print(f"  {name}: {Path(command[0]).name} is not installed; skipped")
+        return {}
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        wait_until_up(f"{base}/bench/django/")
+        subprocess.run(["wrk", "-t1", "-c4", "-d1s", f"{base}/bench/django/"], capture_output=True, timeout=30)
+        return {label: wrk(base + path, post, script) for label, path, post in TARGETS}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        print("wrk is not installed (apt-get install wrk)")
+        return 1
+    with tempfile.TemporaryDirectory(prefix="stepwise-bench-") as data_dir:
+        script = str(Path(data_dir) / "post.lua")
+        Path(script).write_text(POST_LUA)
+        setup = subprocess.run(
+            [sys.executable, "manage.py", "stepwise_setup", "--no-static"],
+            cwd=ROOT,
+            env=environment(data_dir, {}),
+            capture_output=True,
+            text=True,
+        )
+        if setup.returncode:
+            print(setup.stderr)
+            return 1
+        # /healthz answers 200 only with a live worker; a heartbeat dated ahead stands in for one.
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", FAKE_HEARTBEAT],
+            cwd=ROOT,
+            env=environment(data_dir, {}),
+            check=True,
+        )
+        print(f"wrk -t2 -c20 -d{DURATION} on {os.cpu_count()} cores; requests/s (non-2xx in brackets when any)\n")
+        results = {
+            name: measure(name, command, environment(data_dir, extra), script) for name, command, extra in SETUPS
+        }
+    report(results)
+    return 0
+
+
+def report(results: dict) -> None:
+    labels = [label for label, _, _ in TARGETS]
+    header = (
+        f"{'setup':<22}" + "".join(f"{label:>18}" for label in labels) + f"{'vs gunicorn sync':>18}{'healthz/bare':>14}"
+    )
+    print(header)
+    print("-" * len(header))
+    reference = results.get("gunicorn sync x2", {}).get("bare DRF POST", (0, 0))[0]
+    for name, rates in results.items():
+        if not rates:
+            continue
+        cells = "".join(
+            f"{rates[label][0]:>12.0f}{f' [{rates[label][1]}]' if rates[label][1] else '':>6}" for label in labels
+        )
+        bare = rates["bare DRF POST"][0]
+        ratio = f"{bare / reference:.2f}x" if reference else "-"
+        print(f"{name:<22}{cells}{ratio:>18}{rates['/healthz'][0] / bare:>13.2f}x")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
