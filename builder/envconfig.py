@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import environ
@@ -75,14 +76,26 @@ class Env:
 
 
 def load_or_create_secret_key(path: Path) -> str:
-    """Outside production, a key generated once and kept in the data folder."""
-    if path.exists():
+    """Outside production, a key generated once and kept in the data folder.
+
+    Written to a temporary file and linked into place, so that a process starting at
+    the same moment never reads a half-written key.
+    """
+    if path.exists() and path.read_text().strip():
         return path.read_text().strip()
     key = secrets.token_urlsafe(50)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process of `make run` wrote it first
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            if not path.read_text().strip():  # an empty file left by an older crash
+                os.replace(temporary, path)
+                return key
+            return path.read_text().strip()  # another process won the race
+        return key
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)

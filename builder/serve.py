@@ -36,7 +36,8 @@ class Supervisor:
         self.colour = sys.stdout.isatty()
         self.lock = threading.Lock()
         self.processes: dict[str, subprocess.Popen] = {}
-        self.stopping = threading.Event()
+        self.stop_requested = threading.Event()
+        self.stopped = False
 
     def say(self, name: str, text: str, index: int | None = None) -> None:
         label = f"{time.strftime('%H:%M:%S')} {name.ljust(self.width)} |"
@@ -52,6 +53,8 @@ class Supervisor:
 
     def start(self) -> None:
         for index, (name, command) in enumerate(self.entries):
+            if self.stop_requested.is_set():
+                return
             process = subprocess.Popen(
                 ["/bin/sh", "-c", f"exec {command}"],
                 stdout=subprocess.PIPE,
@@ -62,20 +65,27 @@ class Supervisor:
             self.say("system", f"{name} started (pid {process.pid})")
             threading.Thread(target=self._pump, args=(index, name, process), daemon=True).start()
 
+    def request_stop(self, *_signal_args) -> None:
+        """The signal handler: only flags the stop, which the main loop then carries out
+        (doing the work inside the handler could deadlock on the output lock)."""
+        self.stop_requested.set()
+
     def wait(self) -> int:
-        while not self.stopping.is_set():
+        while not self.stop_requested.is_set():
             for name, process in self.processes.items():
                 if process.poll() is not None:
                     self.say("system", f"{name} exited with code {process.returncode}; stopping the others")
                     self.stop()
                     return process.returncode or 1
-            self.stopping.wait(0.2)
+            self.stop_requested.wait(0.2)
+        self.stop()
         return 0
 
-    def stop(self, *_signal_args) -> None:
-        if self.stopping.is_set():
+    def stop(self) -> None:
+        if self.stopped:
             return
-        self.stopping.set()
+        self.stopped = True
+        self.stop_requested.set()
         for name, process in self.processes.items():
             if process.poll() is None:
                 self.say("system", f"stopping {name}")
@@ -100,11 +110,10 @@ class Supervisor:
 
 def main() -> int:
     supervisor = Supervisor(read_procfile(Path(__file__).resolve().parent.parent / "Procfile"))
-    signal.signal(signal.SIGINT, supervisor.stop)
-    signal.signal(signal.SIGTERM, supervisor.stop)
+    signal.signal(signal.SIGINT, supervisor.request_stop)
+    signal.signal(signal.SIGTERM, supervisor.request_stop)
     supervisor.start()
-    code = supervisor.wait()
-    return code
+    return supervisor.wait()
 
 
 if __name__ == "__main__":

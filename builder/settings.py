@@ -203,6 +203,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "builder.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_RATES": {"credentials": env.str("STEPWISE_TOKEN_RATE", "10/min")},
 }
 
 SPECTACULAR_SETTINGS = {

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -20,6 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "stack-admin-password"
+
+
+def with_database(url: str, name: str) -> str:
+    return urllib.parse.urlsplit(url)._replace(path=f"/{name}").geturl()
 
 
 def free_port() -> int:
@@ -71,7 +76,7 @@ class Stack:
         )
         if env.get("DATABASE_URL"):
             self.database_name = f"stepwise_stack_{uuid.uuid4().hex[:8]}"
-            env["DATABASE_URL"] = env["DATABASE_URL"].rsplit("/", 1)[0] + f"/{self.database_name}"
+            env["DATABASE_URL"] = with_database(env["DATABASE_URL"], self.database_name)
         if env.get("REDIS_URL") or env.get("CELERY_BROKER_URL", "").startswith("redis"):
             self.redis_prefix = f"stepwise-stack-{uuid.uuid4().hex[:8]}"
             env["STEPWISE_REDIS_PREFIX"] = self.redis_prefix
@@ -80,7 +85,7 @@ class Stack:
     def _postgres(self, sql: str) -> None:
         import psycopg
 
-        server = self.env["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+        server = with_database(self.env["DATABASE_URL"], "postgres")
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(sql)
 

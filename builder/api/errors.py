@@ -7,7 +7,9 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as default_server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -50,6 +52,21 @@ def _code(exc) -> str:
     if isinstance(exc, exceptions.APIException):
         return exc.default_code
     return "error"
+
+
+def not_found(request, exception=None):
+    """404 for URLs no view matched: JSON under /api/, the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        body = {"error": {"status": 404, "code": "not_found", "message": "Not found."}}
+        return JsonResponse(body, status=404)
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith("/api/"):
+        body = {"error": {"status": 500, "code": "server_error", "message": "Something went wrong on our side."}}
+        return JsonResponse(body, status=500)
+    return default_server_error(request)
 
 
 def error_response(*, status_code: int, code: str, message: str) -> Response:

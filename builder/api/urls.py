@@ -14,8 +14,8 @@ member_detail = views.MemberViewSet.as_view({"get": "retrieve", "patch": "partia
 urlpatterns = [
     path("auth/token/", views.token_create, name="api_token_create"),
     path("me/", views.me, name="api_me"),
-    path("workspaces/<int:workspace_pk>/members/", member_list, name="api_member_list"),
-    path("workspaces/<int:workspace_pk>/members/<int:pk>/", member_detail, name="api_member_detail"),
+    path("workspaces/<str:workspace_pk>/members/", member_list, name="api_member_list"),
+    path("workspaces/<str:workspace_pk>/members/<str:pk>/", member_detail, name="api_member_detail"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     *router.urls,

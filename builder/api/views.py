@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from builder.api import serializers as s
 from builder.api.errors import error_response
+from builder.api.throttles import CredentialsRateThrottle
 from builder.workspaces import services
 from builder.workspaces.access import access_api_token, access_member, access_membership, access_workspace
 from builder.workspaces.models import Role
@@ -19,9 +20,9 @@ from builder.workspaces.selectors import api_tokens_for_user, members_of, member
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
-@throttle_classes([])
+@throttle_classes([CredentialsRateThrottle])
 def token_create(request):
-    """Exchange a username and password for an API token (shown once)."""
+    """Exchange a username and password for an API token (shown once). Rate-limited per caller."""
     data = s.TokenCreateSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
@@ -87,7 +88,8 @@ class WorkspaceViewSet(
         serializer.context["roles"][serializer.instance.pk] = Role.OWNER
 
     def perform_update(self, serializer):
-        services.workspace_rename(workspace=serializer.instance, name=serializer.validated_data["name"])
+        name = serializer.validated_data.get("name", serializer.instance.name)
+        services.workspace_rename(workspace=serializer.instance, name=name)
 
 
 class MemberViewSet(viewsets.GenericViewSet):

@@ -6,7 +6,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -29,7 +29,16 @@ def workspace_create(*, name: str, owner: AbstractUser) -> Workspace:
     name = name.strip()
     if not name:
         raise ValidationError({"name": "A workspace needs a name."})
-    workspace = Workspace.objects.create(name=name[:100], slug=_unique_slug(name))
+    for _attempt in range(5):
+        try:
+            # A savepoint, so that losing the race for a slug leaves the transaction usable.
+            with transaction.atomic():
+                workspace = Workspace.objects.create(name=name[:100], slug=_unique_slug(name))
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise ValidationError({"name": "Could not find a free address for this name; try another."})
     Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
     return workspace
 
@@ -51,9 +60,17 @@ def member_add(*, workspace: Workspace, username: str, role: str) -> Membership:
         raise ValidationError({"username": f"There is no user named {username!r}."})
     if role not in Role.values:
         raise ValidationError({"role": f"Role must be one of: {', '.join(Role.values)}."})
-    if Membership.objects.filter(workspace=workspace, user=user).exists():
-        raise ValidationError({"username": f"{username} is already a member of this workspace."})
-    return Membership.objects.create(workspace=workspace, user=user, role=role)
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(workspace=workspace, user=user, role=role)
+    except IntegrityError:
+        raise ValidationError({"username": f"{username} is already a member of this workspace."}) from None
+
+
+def _lock_workspace(membership: Membership) -> Membership:
+    """Locks the workspace row, so that two owners demoting each other cannot both succeed."""
+    Workspace.objects.select_for_update().filter(pk=membership.workspace_id).first()
+    return Membership.objects.select_for_update().get(pk=membership.pk)
 
 
 def _check_an_owner_remains(membership: Membership) -> None:
@@ -66,7 +83,7 @@ def _check_an_owner_remains(membership: Membership) -> None:
 def member_set_role(*, membership: Membership, role: str) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": f"Role must be one of: {', '.join(Role.values)}."})
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = _lock_workspace(membership)
     if membership.role == Role.OWNER and role != Role.OWNER:
         _check_an_owner_remains(membership)
     membership.role = role
@@ -76,7 +93,7 @@ def member_set_role(*, membership: Membership, role: str) -> Membership:
 
 @transaction.atomic
 def member_remove(*, membership: Membership) -> None:
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = _lock_workspace(membership)
     if membership.role == Role.OWNER:
         _check_an_owner_remains(membership)
     membership.delete()

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from builder.workspaces import forms, services
@@ -106,6 +107,7 @@ def workspace_switch(request, workspace_id):
     return redirect("home")
 
 
+@never_cache
 @login_required
 def api_tokens(request):
     form = forms.ApiTokenForm(request.POST or None)

@@ -1,3 +1,5 @@
+import random
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -7,8 +9,14 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def get_token(username, password=PASSWORD, name="laptop"):
-    return APIClient().post("/api/auth/token/", {"username": username, "password": password, "name": name})
+def caller() -> APIClient:
+    """A client from an address of its own, so that the attempt limit of one test is not another's."""
+    return APIClient(REMOTE_ADDR=f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}")
+
+
+def get_token(username, password=PASSWORD, name="laptop", client=None):
+    body = {"username": username, "password": password, "name": name}
+    return (client or caller()).post("/api/auth/token/", body)
 
 
 def test_username_and_password_give_a_token_that_works(personas):
@@ -41,7 +49,7 @@ def test_wrong_password_is_401(personas):
 
 
 def test_missing_fields_are_named(personas):
-    response = APIClient().post("/api/auth/token/", {}, format="json")
+    response = caller().post("/api/auth/token/", {}, format="json")
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"username", "password"}
 
@@ -90,3 +98,14 @@ def test_openapi_schema_is_served():
     paths = response.json()["paths"]
     assert "/api/auth/token/" in paths
     assert "/api/workspaces/{workspace_pk}/members/" in paths
+
+
+def test_password_guessing_is_limited(personas, settings):
+    client = caller()
+    statuses = [get_token("olivia", password=f"guess {n}", client=client).status_code for n in range(12)]
+    assert statuses[:10] == [401] * 10
+    assert statuses[10:] == [429, 429]
+    response = get_token("olivia", client=client)
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "throttled"
+    assert not ApiToken.objects.exists()

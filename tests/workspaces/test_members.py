@@ -87,3 +87,9 @@ def test_viewer_cannot_add_members_through_the_page(personas, client):
     response = client.post(reverse("workspace_detail", args=[personas.a.pk]), {"username": "oscar", "role": "viewer"})
     assert response.status_code == 403
     assert personas.a.memberships.count() == 2
+
+
+def test_patch_without_a_name_changes_nothing(personas, api_as):
+    response = api_as(personas.owner).patch(f"/api/workspaces/{personas.a.pk}/", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["name"] == "Acme"

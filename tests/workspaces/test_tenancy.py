@@ -87,3 +87,30 @@ def test_pages_need_a_login(client):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/workspaces/99999999999999999999/",
+        "/api/workspaces/99999999999999999999/members/",
+        "/api/workspaces/abc/members/",
+        "/api/workspaces/{a}/members/abc/",
+        "/api/workspaces/{a}/members/99999999999999999999/",
+        "/api/auth/tokens/99999999999999999999/",
+        "/api/no-such-thing/",
+    ],
+)
+def test_ids_that_cannot_exist_are_json_404s(personas, api_as, path):
+    response = api_as(personas.owner).get(path.format(a=personas.a.pk))
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "path", ["/workspaces/99999999999999999999/", "/workspaces/1/members/99999999999999999999/role/"]
+)
+def test_pages_with_impossible_ids_are_404(personas, client, path):
+    client.force_login(personas.owner)
+    method = client.post if path.endswith("role/") else client.get
+    assert method(path, {"role": "owner"}).status_code == 404

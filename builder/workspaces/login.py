@@ -1,0 +1,44 @@
+"""The login page, with a limit on failed attempts per client address."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.core.cache import cache
+
+from builder.envconfig import Env
+
+WINDOW_SECONDS = 300
+
+
+def client_address(request) -> str:
+    """The caller's address; behind our proxy, the one the proxy appended (the last hop)."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _key(request) -> str:
+    return f"login-failures:{client_address(request)}"
+
+
+class LoginView(auth_views.LoginView):
+    redirect_authenticated_user = True
+    max_failures = Env().int("STEPWISE_LOGIN_FAILURES_PER_5_MIN", 10)
+
+    def post(self, request, *args, **kwargs):
+        if cache.get(_key(request), 0) >= self.max_failures:
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, "Too many failed attempts from your address. Wait a few minutes and try again.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        key = _key(self.request)
+        cache.add(key, 0, WINDOW_SECONDS)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, WINDOW_SECONDS)
+        return super().form_invalid(form)
