@@ -1,0 +1,139 @@
+"""http.request: one HTTP call; the answer as JSON when it is JSON, else text."""
+
+import json
+from urllib.parse import urljoin
+
+from connectors.sdk import Action, Context, InvalidInputError, PermanentError, error_for_status
+
+MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+SCALAR = {"type": ["string", "number", "boolean"]}
+
+INPUT = {
+    "type": "object",
+    "required": ["method", "url"],
+    "additionalProperties": False,
+    "properties": {
+        "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]},
+        "url": {"type": "string", "minLength": 1, "description": "Absolute, or relative to the base URL."},
+        "query": {"type": "object", "additionalProperties": SCALAR},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "body_type": {"enum": ["none", "json", "form", "raw"], "default": "none"},
+        "body": {"description": "JSON: any value; form: an object; raw: a string."},
+        "content_type": {"type": "string", "description": "For a raw body.", "default": "text/plain"},
+        "timeout_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 300, "default": 30},
+        "follow_redirects": {"type": "boolean", "default": True},
+        "accept_statuses": {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 100, "maximum": 599},
+            "description": "Statuses besides 2xx that are an answer, not an error.",
+        },
+    },
+}
+
+OUTPUT = {
+    "type": "object",
+    "required": ["status", "headers", "body", "is_json", "url"],
+    "properties": {
+        "status": {"type": "integer"},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "body": {},
+        "is_json": {"type": "boolean"},
+        "url": {"type": "string"},
+    },
+}
+
+
+def auth_headers(connection) -> dict:
+    kind = connection.get("auth_type") or "none"
+    if kind == "bearer" and connection.get("token"):
+        return {"Authorization": f"Bearer {connection['token']}"}
+    if kind == "api_key_header" and connection.get("api_key"):
+        return {connection.get("api_key_name") or "X-API-Key": connection["api_key"]}
+    return {}
+
+
+def _auth(connection, params: dict) -> tuple | None:
+    kind = connection.get("auth_type") or "none"
+    if kind == "api_key_query" and connection.get("api_key"):
+        params[connection.get("api_key_name") or "api_key"] = connection["api_key"]
+    if kind == "basic":
+        return (connection.get("username") or "", connection.get("password") or "")
+    return None
+
+
+def _body(input: dict) -> dict:
+    kind, body = input.get("body_type", "none"), input.get("body")
+    if kind == "json":
+        return {"json": body}
+    if kind == "form":
+        if not isinstance(body, dict):
+            raise InvalidInputError(
+                "A form body must be an object.", [{"pointer": "/body", "message": "not an object"}]
+            )
+        return {"data": body}
+    if kind == "raw":
+        if not isinstance(body, str):
+            raise InvalidInputError("A raw body must be text.", [{"pointer": "/body", "message": "not a string"}])
+        return {"data": body.encode(), "headers": {"Content-Type": input.get("content_type", "text/plain")}}
+    return {}
+
+
+def _read(response) -> bytes:
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise PermanentError(f"The response is larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def run(ctx: Context, input: dict) -> dict:
+    url = urljoin(ctx.connection.get("base_url") or "", input["url"])
+    if not url.startswith(("http://", "https://")):
+        raise InvalidInputError(f"{url!r} is not an http(s) URL.", [{"pointer": "/url", "message": "not http(s)"}])
+    params = {k: str(v).lower() if isinstance(v, bool) else v for k, v in (input.get("query") or {}).items()}
+    body = _body(input)
+    headers = {**auth_headers(ctx.connection), **body.pop("headers", {}), **(input.get("headers") or {})}
+    auth = _auth(ctx.connection, params)  # may add an API key to params
+    response = ctx.http.request(
+        input["method"],
+        url,
+        params=params,
+        headers=headers,
+        auth=auth,
+        timeout=ctx.timeout(input.get("timeout_seconds", 30)),
+        allow_redirects=input.get("follow_redirects", True),
+        stream=True,
+        **body,
+    )
+    with response:
+        raw = _read(response)
+    text = raw.decode(response.encoding or "utf-8", errors="replace")
+    ok = 200 <= response.status_code < 300 or response.status_code in input.get("accept_statuses", [])
+    if not ok:
+        raise error_for_status(f"{input['method']} {response.url}", response.status_code, text,
+                               response.headers.get("Retry-After"))  # fmt: skip
+    parsed, is_json = text, False
+    if "json" in response.headers.get("Content-Type", "") and text.strip():
+        try:
+            parsed, is_json = json.loads(text), True
+        except ValueError:
+            pass
+    return {
+        "status": response.status_code,
+        "headers": dict(response.headers),
+        "body": parsed,
+        "is_json": is_json,
+        "url": response.url,
+    }
+
+
+action = Action(
+    key="request",
+    title="Make an HTTP request",
+    description="Calls a URL and returns its status, headers and body. Non-2xx answers are errors unless accepted.",
+    input_schema=INPUT,
+    output_schema=OUTPUT,
+    run=run,
+)

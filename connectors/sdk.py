@@ -1,0 +1,313 @@
+"""How a connector is declared, and how an action is run.
+
+A connector is plain data: a name, connection fields, actions and triggers. An
+action's `run(ctx, input)` reads only its context (the decrypted connection fields,
+a logger, a deadline, an HTTP session) and its validated input, and returns output
+that must match its output schema. Connectors import this module and nothing of
+Django; see docs/connectors.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import requests
+from jsonschema import Draft202012Validator, FormatChecker
+
+from connectors.errors import (
+    ConnectorError,
+    InvalidInputError,
+    OutputMismatchError,
+    PermanentError,
+    RetryableError,
+    clip,
+    error_for_status,
+)
+from connectors.net import BlockedDestinationError, NetworkPolicy, guarded_session
+
+__all__ = [
+    "Action",
+    "BlockedDestinationError",
+    "Connector",
+    "ConnectorError",
+    "Context",
+    "Field",
+    "IncomingRequest",
+    "InvalidInputError",
+    "Item",
+    "NetworkPolicy",
+    "OutputMismatchError",
+    "PermanentError",
+    "PollResult",
+    "RetryableError",
+    "Trigger",
+    "clip",
+    "error_for_status",
+    "run_action",
+    "validate",
+]
+
+FieldType = Literal["string", "text", "url", "email", "integer", "boolean", "select", "password"]
+DEFAULT_CALL_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a connection form. A secret field is encrypted at rest and never shown again."""
+
+    name: str
+    label: str
+    type: FieldType = "string"
+    help: str = ""
+    required: bool = False
+    secret: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+
+    def describe(self) -> dict:
+        data = {k: v for k, v in self.__dict__.items() if v not in (None, (), "")}
+        data.update(required=self.required, secret=self.secret)
+        if self.choices:
+            data["choices"] = list(self.choices)
+        return data
+
+
+@dataclass
+class Context:
+    """What a run function may use: connection fields, a deadline, a logger, an HTTP session."""
+
+    connection: Mapping[str, Any]
+    deadline: float
+    logger: logging.Logger
+    http: requests.Session
+
+    def time_left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def timeout(self, cap: float = DEFAULT_CALL_SECONDS) -> float:
+        """Seconds the next outbound call may take: the time left, at most `cap`."""
+        left = self.time_left()
+        if left <= 0:
+            raise RetryableError("The step ran out of time before calling the service.")
+        return min(cap, left)
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    title: str
+    description: str
+    input_schema: dict
+    output_schema: dict
+    run: Callable[[Context, dict], dict]
+    # Pick lists fed by the connection: input field name -> function(ctx) -> [{"value", "label"}].
+    pick_lists: Mapping[str, Callable[[Context], list[dict]]] = field(default_factory=dict)
+
+    def describe(self, connector: str) -> dict:
+        return {
+            "key": self.key,
+            "name": f"{connector}.{self.key}",
+            "title": self.title,
+            "description": self.description,
+            "input_schema": self.input_schema,
+            "output_schema": self.output_schema,
+            "pick_lists": sorted(self.pick_lists),
+        }
+
+
+@dataclass(frozen=True)
+class Item:
+    """One event found by a trigger; `id` de-duplicates it."""
+
+    id: str
+    data: dict
+
+
+@dataclass(frozen=True)
+class PollResult:
+    items: list[Item]
+    cursor: Any
+
+
+@dataclass(frozen=True)
+class IncomingRequest:
+    """What a webhook trigger sees of a push: raw body, lower-cased headers, query."""
+
+    body: bytes
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+    content_type: str = ""
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """kind "poll": poll(ctx, input, cursor) -> PollResult.
+    kind "webhook": parse(connection, config, request) -> list[Item] (PermanentError on a bad signature).
+    kind "schedule": next_runs(config, after, count) -> list[datetime]."""
+
+    key: str
+    kind: Literal["poll", "webhook", "schedule"]
+    title: str
+    description: str
+    input_schema: dict
+    item_schema: dict = field(default_factory=lambda: {"type": "object"})
+    poll: Callable[[Context, dict, Any], PollResult] | None = None
+    parse: Callable[[Mapping[str, Any], dict, IncomingRequest], list[Item]] | None = None
+    next_runs: Callable[[dict, datetime, int], list[datetime]] | None = None
+
+    def describe(self, connector: str) -> dict:
+        return {
+            "key": self.key,
+            "name": f"{connector}.{self.key}",
+            "kind": self.kind,
+            "title": self.title,
+            "description": self.description,
+            "input_schema": self.input_schema,
+            "item_schema": self.item_schema,
+        }
+
+
+@dataclass(frozen=True)
+class Connector:
+    name: str
+    title: str
+    description: str
+    category: str
+    icon: str = ""
+    fields: tuple[Field, ...] = ()
+    actions: tuple[Action, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    # Checks a connection (e.g. one cheap authenticated call); raises ConnectorError when it fails.
+    test: Callable[[Context], None] | None = None
+
+    def action(self, key: str) -> Action:
+        for action in self.actions:
+            if action.key == key:
+                return action
+        raise PermanentError(f"The {self.title} connector has no action {key!r}.")
+
+    def trigger(self, key: str) -> Trigger:
+        for trigger in self.triggers:
+            if trigger.key == key:
+                return trigger
+        raise PermanentError(f"The {self.title} connector has no trigger {key!r}.")
+
+    @property
+    def secret_fields(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.fields if f.secret)
+
+    def describe(self) -> dict:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "category": self.category,
+            "icon": self.icon,
+            "fields": [f.describe() for f in self.fields],
+            "testable": self.test is not None,
+            "actions": [a.describe(self.name) for a in self.actions],
+            "triggers": [t.describe(self.name) for t in self.triggers],
+        }
+
+
+def _pointer(path) -> str:
+    return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in path) if path else ""
+
+
+FORMATS = FormatChecker()
+EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+
+
+@FORMATS.checks("email")
+def _is_email(value: object) -> bool:
+    # jsonschema's own check only looks for an "@"; recipients deserve better.
+    return not isinstance(value, str) or bool(EMAIL.match(value))
+
+
+@FORMATS.checks("cron", raises=(ValueError, KeyError))
+def _is_cron(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    from croniter import croniter
+
+    return len(value.split()) == 5 and croniter.is_valid(value)
+
+
+@FORMATS.checks("timezone", raises=(ValueError,))
+def _is_timezone(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def validate(schema: dict, value: Any) -> list[dict]:
+    """Every way `value` breaks `schema`, each with its JSON pointer and a message.
+
+    Formats are checked, including "email", "date-time", and Stepwise's "cron" and "timezone".
+    """
+    validator = Draft202012Validator(schema, format_checker=FORMATS)
+    errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+    return [{"pointer": _pointer(e.absolute_path), "message": e.message} for e in errors]
+
+
+def make_context(
+    connection: Mapping[str, Any],
+    *,
+    deadline: float | None = None,
+    network: NetworkPolicy | None = None,
+    logger: logging.Logger | None = None,
+) -> Context:
+    return Context(
+        connection=dict(connection),
+        deadline=deadline if deadline is not None else time.monotonic() + DEFAULT_CALL_SECONDS,
+        logger=logger or logging.getLogger("stepwise.connectors"),
+        http=guarded_session(network or NetworkPolicy()),
+    )
+
+
+def run_action(
+    connector: Connector,
+    action_key: str,
+    *,
+    connection: Mapping[str, Any],
+    input: dict,
+    deadline: float | None = None,
+    network: NetworkPolicy | None = None,
+    logger: logging.Logger | None = None,
+) -> dict:
+    """Validates the input, runs the action, validates its output. Raises ConnectorError."""
+    action = connector.action(action_key)
+    problems = validate(action.input_schema, input)
+    if problems:
+        where = ", ".join(p["pointer"] or "(the input)" for p in problems)
+        raise InvalidInputError(f"The input of {connector.name}.{action_key} is invalid at {where}.", problems)
+    ctx = make_context(connection, deadline=deadline, network=network, logger=logger)
+    try:
+        output = action.run(ctx, input)
+    except ConnectorError:
+        raise
+    except requests.Timeout as exc:
+        raise RetryableError(f"{connector.title} did not answer in time.") from exc
+    except requests.ConnectionError as exc:
+        raise RetryableError(f"Could not reach {connector.title}: {clip(str(exc), 200)}") from exc
+    finally:
+        ctx.http.close()
+    problems = validate(action.output_schema, output)
+    if problems:
+        raise OutputMismatchError(
+            f"{connector.name}.{action_key} returned output that does not match its output schema: "
+            + "; ".join(f"{p['pointer'] or '/'}: {p['message']}" for p in problems[:5])
+        )
+    return output
