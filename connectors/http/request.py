@@ -89,11 +89,11 @@ def _read(response) -> bytes:
 
 
 def run(ctx: Context, input: dict) -> dict:
+    body = _body(input)
     url = urljoin(ctx.connection.get("base_url") or "", input["url"])
     if not url.startswith(("http://", "https://")):
         raise InvalidInputError(f"{url!r} is not an http(s) URL.", [{"pointer": "/url", "message": "not http(s)"}])
     params = {k: str(v).lower() if isinstance(v, bool) else v for k, v in (input.get("query") or {}).items()}
-    body = _body(input)
     headers = {**auth_headers(ctx.connection), **body.pop("headers", {}), **(input.get("headers") or {})}
     auth = _auth(ctx.connection, params)  # may add an API key to params
     response = ctx.http.request(

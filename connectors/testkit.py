@@ -1,0 +1,123 @@
+"""A few lines to test a connector against a real HTTP server on 127.0.0.1.
+
+    with LocalServer() as server:
+        server.reply("POST", "/rest/v1/messages/send", json={"ok": True})
+        output = run(connector, "send_message", connection={"base_url": server.url, ...}, input={...})
+        assert server.requests[0].json == {...}
+
+`run` allows loopback addresses, which deployments refuse by default.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from connectors.net import NetworkPolicy
+from connectors.sdk import Connector, run_action
+
+LOOPBACK = NetworkPolicy(allow_private=True)
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    json: Any = None
+    body: bytes | str = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    @property
+    def form(self) -> dict[str, str]:
+        return {key: values[0] for key, values in parse_qs(self.body.decode()).items()}
+
+
+class LocalServer:
+    """Answers each (method, path) with the replies queued for it, the last one repeating."""
+
+    def __init__(self, host: str = "127.0.0.1"):
+        self.host = host
+        self.routes: dict[tuple[str, str], list[Reply]] = {}
+        self.requests: list[Recorded] = []
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self._server.server_address[1]}"
+
+    def reply(self, method: str, path: str, status: int = 200, **kwargs) -> LocalServer:
+        self.routes.setdefault((method.upper(), path), []).append(Reply(status=status, **kwargs))
+        return self
+
+    def _next(self, method: str, path: str) -> Reply:
+        queue = self.routes.get((method, path))
+        if not queue:
+            return Reply(status=404, json={"error": f"no reply set for {method} {path}"})
+        return queue.pop(0) if len(queue) > 1 else queue[0]
+
+    def _handler(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self):
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+                headers = {key.lower(): value for key, value in self.headers.items()}
+                server.requests.append(Recorded(self.command, parts.path, query, headers, body))
+                reply = server._next(self.command, parts.path)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                payload = json.dumps(reply.json).encode() if reply.json is not None else reply.body
+                payload = payload.encode() if isinstance(payload, str) else payload
+                self.send_response(reply.status)
+                if reply.json is not None:
+                    self.send_header("Content-Type", "application/json")
+                for key, value in reply.headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+    def __enter__(self) -> LocalServer:
+        self._server = ThreadingHTTPServer((self.host, 0), self._handler())
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def run(connector: Connector, action: str, *, connection: dict, input: dict, seconds: float = 10.0) -> dict:
+    """Runs an action the way the engine does, allowing loopback addresses."""
+    return run_action(connector, action, connection=connection, input=input,
+                      deadline=time.monotonic() + seconds, network=LOOPBACK)  # fmt: skip

@@ -1,0 +1,141 @@
+import base64
+
+import pytest
+
+from connectors.http import connector
+from connectors.net import NetworkPolicy
+from connectors.sdk import BlockedDestinationError, InvalidInputError, PermanentError, RetryableError, run_action
+from connectors.testkit import LocalServer, run
+
+
+@pytest.fixture
+def server():
+    with LocalServer() as running:
+        yield running
+
+
+def call(server, input, **connection):
+    return run(connector, "request", connection={"base_url": server.url, **connection}, input=input)
+
+
+def test_get_with_query_and_bearer_token(server):
+    server.reply("GET", "/tickets/7", json={"id": 7, "title": "Printer on fire"})
+    output = call(server, {"method": "GET", "url": "/tickets/7", "query": {"expand": True, "n": 2}},
+                  auth_type="bearer", token="t0k3n")  # fmt: skip
+    sent = server.requests[0]
+    assert sent.query == {"expand": "true", "n": "2"}
+    assert sent.headers["authorization"] == "Bearer t0k3n"
+    assert output["status"] == 200
+    assert output["is_json"] is True
+    assert output["body"] == {"id": 7, "title": "Printer on fire"}
+
+
+@pytest.mark.parametrize(
+    ("body_type", "body", "expected_type", "expected"),
+    [
+        ("json", {"a": [1, 2]}, "application/json", b'{"a": [1, 2]}'),
+        ("form", {"a": "1", "b": "x y"}, "application/x-www-form-urlencoded", b"a=1&b=x+y"),
+        ("raw", "<xml/>", "application/xml", b"<xml/>"),
+    ],
+)
+def test_bodies(server, body_type, body, expected_type, expected):
+    server.reply("POST", "/in", status=201, body="created")
+    input = {"method": "POST", "url": "/in", "body_type": body_type, "body": body, "content_type": "application/xml"}
+    output = call(server, input)
+    assert server.requests[0].headers["content-type"] == expected_type
+    assert server.requests[0].body == expected
+    assert output["status"] == 201
+    assert output["body"] == "created"
+    assert output["is_json"] is False
+
+
+def test_basic_auth(server):
+    server.reply("GET", "/me", json={})
+    call(server, {"method": "GET", "url": "/me"}, auth_type="basic", username="ada", password="s3cret")
+    assert server.requests[0].headers["authorization"] == "Basic " + base64.b64encode(b"ada:s3cret").decode()
+
+
+def test_api_key_in_header_and_in_query(server):
+    server.reply("GET", "/me", json={})
+    call(server, {"method": "GET", "url": "/me"}, auth_type="api_key_header", api_key_name="X-Key", api_key="k1")
+    call(server, {"method": "GET", "url": "/me"}, auth_type="api_key_query", api_key_name="key", api_key="k2")
+    assert server.requests[0].headers["x-key"] == "k1"
+    assert server.requests[1].query == {"key": "k2"}
+
+
+def test_a_4xx_is_a_permanent_error_with_status_and_clipped_body(server):
+    server.reply("GET", "/missing", status=404, body="x" * 2000)
+    with pytest.raises(PermanentError) as caught:
+        call(server, {"method": "GET", "url": "/missing"})
+    assert caught.value.status == 404
+    assert "404" in caught.value.message
+    assert len(caught.value.message) < 700
+
+
+def test_an_accepted_status_is_an_answer(server):
+    server.reply("GET", "/missing", status=404, json={"found": False})
+    output = call(server, {"method": "GET", "url": "/missing", "accept_statuses": [404]})
+    assert output["status"] == 404
+    assert output["body"] == {"found": False}
+
+
+def test_500_and_429_are_retryable_and_429_keeps_retry_after(server):
+    server.reply("GET", "/busy", status=429, headers={"Retry-After": "7"})
+    server.reply("GET", "/broken", status=500, body="oops")
+    with pytest.raises(RetryableError) as busy:
+        call(server, {"method": "GET", "url": "/busy"})
+    with pytest.raises(RetryableError) as broken:
+        call(server, {"method": "GET", "url": "/broken"})
+    assert busy.value.retry_after == 7
+    assert broken.value.status == 500
+
+
+def test_a_timeout_is_retryable(server):
+    server.reply("GET", "/slow", json={}, delay=2)
+    with pytest.raises(RetryableError, match="did not answer in time"):
+        call(server, {"method": "GET", "url": "/slow", "timeout_seconds": 0.3})
+
+
+def test_redirects_are_followed_unless_asked_not_to(server):
+    server.reply("GET", "/old", status=302, headers={"Location": "/new"})
+    server.reply("GET", "/new", json={"here": True})
+    assert call(server, {"method": "GET", "url": "/old"})["body"] == {"here": True}
+    output = call(server, {"method": "GET", "url": "/old", "follow_redirects": False, "accept_statuses": [302]})
+    assert output["status"] == 302
+
+
+@pytest.mark.parametrize(
+    ("input", "pointer"),
+    [
+        ({"method": "GET"}, ""),
+        ({"method": "FETCH", "url": "/x"}, "/method"),
+        ({"method": "GET", "url": "/x", "timeout_seconds": 0}, "/timeout_seconds"),
+        ({"method": "POST", "url": "/x", "body_type": "form", "body": [1]}, "/body"),
+        ({"method": "GET", "url": "ftp://example.com/file"}, "/url"),
+    ],
+)
+def test_bad_input_names_the_field_and_sends_nothing(server, input, pointer):
+    with pytest.raises(InvalidInputError) as caught:
+        run(connector, "request", connection={}, input=input)
+    assert pointer in [error["pointer"] for error in caught.value.errors]
+    assert server.requests == []
+
+
+def test_loopback_is_refused_by_default_even_by_name(server):
+    server.reply("GET", "/", json={})
+    for url in (server.url + "/", server.url.replace("127.0.0.1", "localhost") + "/"):
+        with pytest.raises(BlockedDestinationError, match="does not allow"):
+            run_action(connector, "request", connection={}, input={"method": "GET", "url": url})
+    assert server.requests == []
+
+
+def test_each_redirect_is_checked_again():
+    with LocalServer("127.0.0.1") as allowed, LocalServer("127.0.0.2") as private:
+        allowed.reply("GET", "/hop", status=302, headers={"Location": f"{private.url}/secret"})
+        private.reply("GET", "/secret", json={"secret": True})
+        only_first = NetworkPolicy.from_strings(allow_private=False, allowlist=["127.0.0.1/32"])
+        with pytest.raises(BlockedDestinationError, match="127.0.0.2"):
+            run_action(connector, "request", connection={}, input={"method": "GET", "url": f"{allowed.url}/hop"},
+                       network=only_first)  # fmt: skip
+        assert len(allowed.requests) == 1
+        assert private.requests == []
