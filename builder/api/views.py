@@ -1,6 +1,8 @@
 """Thin viewsets: parse, check access, call one service, render."""
 
 from django.contrib.auth import authenticate
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
@@ -14,6 +16,7 @@ from builder.workspaces import services
 from builder.workspaces.access import access_api_token, access_member, access_membership, access_workspace
 from builder.workspaces.models import Role
 from builder.workspaces.selectors import api_tokens_for_user, members_of, memberships_for_user, workspaces_for_user
+from connectors.registry import get_connector, registry
 
 
 @extend_schema(request=s.TokenCreateSerializer, responses={201: s.ApiTokenCreatedSerializer})
@@ -47,6 +50,22 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def destroy(self, request, pk=None):
         services.api_token_revoke(token=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+@api_view(["GET"])
+def connector_list(request):
+    """Every connector: its connection fields, actions and triggers with their JSON Schemas."""
+    return Response([connector.describe() for connector in registry().values()])
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+@api_view(["GET"])
+def connector_detail(request, name):
+    connector = get_connector(name)
+    if connector is None:
+        raise Http404("No such connector.")
+    return Response(connector.describe())
 
 
 @extend_schema(responses=s.UserSerializer)
