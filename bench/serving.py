@@ -46,6 +46,21 @@ FAKE_HEARTBEAT = (
     "W.objects.create(hostname='bench', pid=1, started_at=timezone.now(), "
     "last_seen=timezone.now() + timedelta(hours=1))"
 )
+# Settings read from the environment that must not leak from the caller's shell into the
+# bench: a DATABASE_URL would point stepwise_setup and the fake heartbeat at a real database.
+APP_VARIABLES = {
+    "ALLOWED_HOSTS",
+    "BEHIND_TLS_PROXY",
+    "CELERY_BROKER_URL",
+    "CONN_MAX_AGE",
+    "CSRF_COOKIE_SECURE",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "DEBUG",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "SESSION_COOKIE_SECURE",
+}
 TARGETS = [
     ("bare DRF POST", "/bench/bare/", True),
     ("plain Django GET", "/bench/django/", False),
@@ -54,7 +69,11 @@ TARGETS = [
 
 
 def environment(data_dir: str, extra: dict) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STEPWISE_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in APP_VARIABLES and not k.startswith(("STEPWISE_", "WEB_", "DJANGO_"))
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings_bench",
         STEPWISE_DATA_DIR=data_dir,
@@ -79,32 +98,48 @@ def wait_until_up(url: str, timeout: float = 30) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout}s")
 
 
-def wrk(url: str, post: bool, script: str) -> tuple[float, int]:
+def wrk(url: str, post: bool, script: str) -> tuple[float, int, str]:
+    """Requests/s, the count of non-2xx/3xx answers, and wrk's socket-error line if any."""
     command = ["wrk", "-t2", "-c20", f"-d{DURATION}", url]
     if post:
         command[1:1] = ["-s", script]
     output = subprocess.run(command, capture_output=True, text=True, timeout=60).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    return rate, int(bad.group(1)) if bad else 0
+    errors = re.search(r"Socket errors:.*", output)
+    return (
+        float(rate.group(1)) if rate else 0.0,
+        int(bad.group(1)) if bad else 0,
+        errors.group(0).strip() if errors else "",
+    )
 
 
-def measure(name: str, command: list[str], env: dict, script: str) -> dict[str, tuple[float, int]]:
+def measure(name: str, command: list[str], env: dict, script: str, log: Path) -> dict[str, tuple[float, int, str]]:
     if not shutil.which(command[0]):
         print(f"  {name}: {Path(command[0]).name} is not installed; skipped")
         return {}
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True)
     try:
         base = f"http://127.0.0.1:{PORT}"
-        wait_until_up(f"{base}/bench/django/")
-        subprocess.run(["wrk", "-t1", "-c4", "-d1s", f"{base}/bench/django/"], capture_output=True, timeout=30)
+        try:
+            wait_until_up(f"{base}/bench/django/")
+        except RuntimeError as exc:
+            tail = "\n    ".join(log.read_text(errors="replace").splitlines()[-10:])
+            print(f"  {name}: {exc}; skipped. Its last output:\n    {tail}")
+            return {}
+        for _, path, post in TARGETS:  # every worker loads the view once before the clock starts
+            subprocess.run(
+                ["wrk", "-t1", "-c4", "-d1s", *(["-s", script] if post else []), base + path],
+                capture_output=True,
+                timeout=30,
+            )
         return {label: wrk(base + path, post, script) for label, path, post in TARGETS}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
-            server.wait(timeout=15)
+            # daphne does not exit on SIGTERM while requests' sync threads are pending; do not wait long.
+            server.wait(timeout=5)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
@@ -123,6 +158,7 @@ def main() -> int:
             env=environment(data_dir, {}),
             capture_output=True,
             text=True,
+            timeout=180,
         )
         if setup.returncode:
             print(setup.stderr)
@@ -133,10 +169,12 @@ def main() -> int:
             cwd=ROOT,
             env=environment(data_dir, {}),
             check=True,
+            timeout=60,
         )
         print(f"wrk -t2 -c20 -d{DURATION} on {os.cpu_count()} cores; requests/s (non-2xx in brackets when any)\n")
         results = {
-            name: measure(name, command, environment(data_dir, extra), script) for name, command, extra in SETUPS
+            name: measure(name, command, environment(data_dir, extra), script, Path(data_dir) / f"server-{i}.log")
+            for i, (name, command, extra) in enumerate(SETUPS)
         }
     report(results)
     return 0
@@ -158,7 +196,19 @@ def report(results: dict) -> None:
         )
         bare = rates["bare DRF POST"][0]
         ratio = f"{bare / reference:.2f}x" if reference else "-"
-        print(f"{name:<22}{cells}{ratio:>18}{rates['/healthz'][0] / bare:>13.2f}x")
+        healthz = f"{rates['/healthz'][0] / bare:.2f}x" if bare else "-"
+        print(f"{name:<22}{cells}{ratio:>18}{healthz:>14}")
+    problems = [
+        f"  {name}, {label}: {bad} non-2xx/3xx answers. {errors}".rstrip()
+        for name, rates in results.items()
+        for label, (_, bad, errors) in rates.items()
+        if bad or errors
+    ]
+    print(
+        "\n".join(["", "Problems seen by wrk:", *problems])
+        if problems
+        else "\nwrk saw no errors and no non-2xx answers."
+    )
 
 
 if __name__ == "__main__":
