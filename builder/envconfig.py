@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import environ
@@ -66,24 +67,29 @@ class Env:
             raise ImproperlyConfigured(f"{name} must be a sqlite:// or postgres:// URL.")
         return config
 
-    def require_production_safety(self, *, secret_key: str, debug: bool) -> None:
+    def require_production_safety(self, *, secret_key: str, debug: bool, encryption_keys: list[str]) -> None:
         if debug:
             raise ImproperlyConfigured("DEBUG must be off when STEPWISE_ENV=production.")
         if len(secret_key) < 50 or secret_key.startswith(INSECURE_PREFIX) or len(set(secret_key)) < 5:
             raise ImproperlyConfigured(
                 "STEPWISE_ENV=production needs a real SECRET_KEY: at least 50 random characters."
             )
+        if not encryption_keys:
+            raise ImproperlyConfigured(
+                "STEPWISE_ENV=production needs STEPWISE_ENCRYPTION_KEYS (Fernet keys, newest first) "
+                "to encrypt connection secrets."
+            )
 
 
-def load_or_create_secret_key(path: Path) -> str:
-    """Outside production, a key generated once and kept in the data folder.
+def load_or_create_secret_key(path: Path, make: Callable[[], str] | None = None) -> str:
+    """Outside production, a key generated once (by `make`) and kept in the data folder.
 
     Written to a temporary file and linked into place, so that a process starting at
     the same moment never reads a half-written key.
     """
     if path.exists() and path.read_text().strip():
         return path.read_text().strip()
-    key = secrets.token_urlsafe(50)
+    key = make() if make else secrets.token_urlsafe(50)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")
     try:
         with os.fdopen(fd, "w") as handle:

@@ -8,6 +8,8 @@ The README has the table of settings; keep it in step with this file.
 
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 from builder.envconfig import Env, load_or_create_secret_key
 
 env = Env()
@@ -21,10 +23,20 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", False)
 SECRET_KEY = env.str("SECRET_KEY", "")
+# Fernet keys for connection secrets, newest first (see builder/connections/crypto.py).
+ENCRYPTION_KEYS = env.list("STEPWISE_ENCRYPTION_KEYS", [])
 if PRODUCTION:
-    env.require_production_safety(secret_key=SECRET_KEY, debug=DEBUG)
-elif not SECRET_KEY:
-    SECRET_KEY = load_or_create_secret_key(DATA_DIR / "secret_key")
+    env.require_production_safety(secret_key=SECRET_KEY, debug=DEBUG, encryption_keys=ENCRYPTION_KEYS)
+else:
+    SECRET_KEY = SECRET_KEY or load_or_create_secret_key(DATA_DIR / "secret_key")
+    ENCRYPTION_KEYS = ENCRYPTION_KEYS or [
+        load_or_create_secret_key(DATA_DIR / "encryption_key", lambda: Fernet.generate_key().decode())
+    ]
+
+# Outbound HTTP from recipes: private, loopback and link-local addresses are refused
+# unless allowed here (see connectors/net.py).
+ALLOW_PRIVATE_NETWORKS = env.bool("STEPWISE_ALLOW_PRIVATE_NETWORKS", False)
+OUTBOUND_ALLOWLIST = env.list("STEPWISE_OUTBOUND_ALLOWLIST", [])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
@@ -43,6 +55,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "channels",
     "builder.workspaces",
+    "builder.connections",
     "builder.ops",
     "builder.api",
 ]

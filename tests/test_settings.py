@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from builder.envconfig import Env
@@ -35,7 +36,8 @@ def test_an_unsupported_database_is_an_error():
 
 
 def start_django(tmp_path, **env):
-    environ = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "STEPWISE_ENV")}
+    removed = ("SECRET_KEY", "DEBUG", "STEPWISE_ENV", "STEPWISE_ENCRYPTION_KEYS")
+    environ = {k: v for k, v in os.environ.items() if k not in removed}
     environ.update(STEPWISE_DATA_DIR=str(tmp_path), **env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],
@@ -66,7 +68,15 @@ def test_production_refuses_debug(tmp_path):
     assert "DEBUG must be off" in result.stderr
 
 
+def test_production_refuses_to_start_without_encryption_keys(tmp_path):
+    key = "k3y-" + "abcdefghij" * 6
+    result = start_django(tmp_path, STEPWISE_ENV="production", SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "STEPWISE_ENCRYPTION_KEYS" in result.stderr
+
+
 def test_production_starts_with_safe_settings(tmp_path):
     key = "k3y-" + "abcdefghij" * 6
-    result = start_django(tmp_path, STEPWISE_ENV="production", SECRET_KEY=key, ALLOWED_HOSTS="stepwise.example.com")
+    result = start_django(tmp_path, STEPWISE_ENV="production", SECRET_KEY=key, ALLOWED_HOSTS="stepwise.example.com",
+                          STEPWISE_ENCRYPTION_KEYS=Fernet.generate_key().decode())  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -3,10 +3,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from builder.api import views
+from builder.api.connections import ConnectionViewSet
 
 router = SimpleRouter()
 router.register("auth/tokens", views.ApiTokenViewSet, basename="apitoken")
 router.register("workspaces", views.WorkspaceViewSet, basename="workspace")
+router.register("connections", ConnectionViewSet, basename="connection")
 
 member_list = views.MemberViewSet.as_view({"get": "list", "post": "create"})
 member_detail = views.MemberViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"})

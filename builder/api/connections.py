@@ -1,0 +1,112 @@
+"""/api/connections/: CRUD, and POST /api/connections/<id>/test/. Secrets are write-only."""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from builder.connections import services
+from builder.connections.access import access_connection
+from builder.connections.models import Connection
+from builder.connections.selectors import connections_for_user, secret_state
+from builder.workspaces.access import access_workspace, parse_id
+from builder.workspaces.models import Role
+from connectors.registry import get_connector
+
+
+class ConnectionSerializer(serializers.ModelSerializer):
+    secrets = serializers.SerializerMethodField(help_text="Each secret field and whether it is set; never its value.")
+    last_test = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Connection
+        fields = ["id", "workspace", "connector", "name", "fields", "secrets", "last_test", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_secrets(self, connection) -> dict[str, bool]:
+        connector = get_connector(connection.connector)
+        return secret_state(connection, connector) if connector else {}
+
+    def get_last_test(self, connection) -> dict | None:
+        if connection.last_tested_at is None:
+            return None
+        return {"ok": connection.last_test_ok, "message": connection.last_test_message, "at": connection.last_tested_at}
+
+
+class ConnectionWriteSerializer(serializers.Serializer):
+    workspace = serializers.IntegerField(required=False, help_text="Needed when you belong to several workspaces.")
+    connector = serializers.CharField(required=False)
+    name = serializers.CharField(required=False, max_length=100)
+    fields = serializers.JSONField(required=False, help_text="Field values, secrets included (never shown again).")
+
+
+class ConnectionTestResultSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+def _workspace_for_create(user, workspace_id):
+    if workspace_id is not None:
+        return access_workspace(user, workspace_id, role=Role.BUILDER)
+    memberships = list(user.memberships.all()[:2])
+    if len(memberships) != 1:
+        raise ValidationError({"workspace": "Say which workspace the connection belongs to."})
+    return access_workspace(user, memberships[0].workspace_id, role=Role.BUILDER)
+
+
+class ConnectionViewSet(viewsets.ViewSet):
+    """Connections of your workspaces. Viewers list them; builders and owners change and test them."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("workspace", int, description="Only this workspace's connections")],
+        responses=ConnectionSerializer(many=True),
+    )
+    def list(self, request):
+        workspace = request.query_params.get("workspace")
+        connections = connections_for_user(request.user, workspace_id=parse_id(workspace) if workspace else None)
+        return Response(ConnectionSerializer(connections, many=True).data)
+
+    @extend_schema(responses=ConnectionSerializer)
+    def retrieve(self, request, pk=None):
+        return Response(ConnectionSerializer(access_connection(request.user, pk)).data)
+
+    @extend_schema(request=ConnectionWriteSerializer, responses={201: ConnectionSerializer})
+    def create(self, request):
+        data = ConnectionWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        body = data.validated_data
+        missing = {name: ["This field is required."] for name in ("connector", "name") if name not in body}
+        if missing:
+            raise ValidationError(missing)
+        connection = services.connection_create(
+            workspace=_workspace_for_create(request.user, body.get("workspace")),
+            connector=body["connector"],
+            name=body["name"],
+            fields=body.get("fields", {}),
+            author=request.user,
+        )
+        return Response(ConnectionSerializer(connection).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ConnectionWriteSerializer, responses=ConnectionSerializer)
+    def partial_update(self, request, pk=None):
+        connection = access_connection(request.user, pk, role=Role.BUILDER)
+        data = ConnectionWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if {"workspace", "connector"} & set(data.validated_data):
+            raise ValidationError({"connector": "A connection's workspace and connector cannot change."})
+        connection = services.connection_update(
+            connection=connection, name=data.validated_data.get("name"), fields=data.validated_data.get("fields")
+        )
+        return Response(ConnectionSerializer(connection).data)
+
+    def destroy(self, request, pk=None):
+        services.connection_delete(connection=access_connection(request.user, pk, role=Role.BUILDER))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=ConnectionTestResultSerializer)
+    @action(detail=True, methods=["post"])
+    def test(self, request, pk=None):
+        """Runs the connector's check of this connection; answers ok or the error."""
+        ok, message = services.connection_test(connection=access_connection(request.user, pk, role=Role.BUILDER))
+        return Response({"ok": ok, "message": message})

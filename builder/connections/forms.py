@@ -1,0 +1,68 @@
+"""Checks submitted connection values against a connector's field declarations."""
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+
+from connectors.sdk import Connector, Field
+
+MAX_VALUE_LENGTH = 10_000
+
+
+def _clean_value(field: Field, value: Any) -> Any:
+    if field.type == "integer":
+        if isinstance(value, bool) or not (
+            isinstance(value, int) or (isinstance(value, str) and re.fullmatch(r"-?\d+", value))
+        ):
+            raise ValidationError("Enter a whole number.")
+        return int(value)
+    if field.type == "boolean":
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("true", "on", "1", "yes"):
+            return True
+        if str(value).lower() in ("false", "off", "0", "no", ""):
+            return False
+        raise ValidationError("Enter true or false.")
+    if not isinstance(value, str):
+        raise ValidationError("Enter text.")
+    value = value.strip()
+    if len(value) > MAX_VALUE_LENGTH:
+        raise ValidationError(f"At most {MAX_VALUE_LENGTH} characters.")
+    if value and field.type == "url":
+        URLValidator(schemes=["http", "https"])(value)
+    if value and field.type == "email":
+        EmailValidator()(value)
+    if value and field.type == "select" and value not in field.choices:
+        raise ValidationError(f"Choose one of: {', '.join(field.choices)}.")
+    return value
+
+
+def clean_fields(connector: Connector, submitted: dict, *, current: dict | None = None) -> dict:
+    """The values to keep, defaults filled in, or a ValidationError naming each bad field.
+
+    `current` holds the values already stored: on an update, an omitted field keeps its
+    value (that is how a secret stays set without being sent back).
+    """
+    if not isinstance(submitted, dict):
+        raise ValidationError({"fields": "Send the connection's fields as an object."})
+    declared = {field.name: field for field in connector.fields}
+    errors = {f"fields.{name}": "This connector has no such field." for name in submitted if name not in declared}
+    values = dict(current or {})
+    for name, field in declared.items():
+        if name in submitted and submitted[name] is not None:
+            try:
+                values[name] = _clean_value(field, submitted[name])
+            except ValidationError as exc:
+                errors[f"fields.{name}"] = exc.messages
+        elif name in submitted:
+            values.pop(name, None)
+        elif name not in values and field.default is not None:
+            values[name] = field.default
+        if field.required and values.get(name) in (None, "") and f"fields.{name}" not in errors:
+            errors[f"fields.{name}"] = f"{field.label} is required."
+    if errors:
+        raise ValidationError(errors)
+    return {name: value for name, value in values.items() if value not in (None, "")}

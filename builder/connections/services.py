@@ -1,0 +1,109 @@
+"""Writes for connections. Secrets are split from the other fields and encrypted."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from builder.connections import crypto
+from builder.connections.forms import clean_fields
+from builder.connections.models import Connection
+from builder.workspaces.models import Workspace
+from connectors.errors import ConnectorError
+from connectors.net import NetworkPolicy
+from connectors.registry import get_connector
+from connectors.sdk import Connector, clip, make_context
+
+
+def network_policy() -> NetworkPolicy:
+    return NetworkPolicy.from_strings(
+        allow_private=settings.ALLOW_PRIVATE_NETWORKS, allowlist=settings.OUTBOUND_ALLOWLIST
+    )
+
+
+def _connector(name: str) -> Connector:
+    connector = get_connector(name) if isinstance(name, str) else None
+    if connector is None:
+        raise ValidationError({"connector": f"There is no connector named {name!r}."})
+    return connector
+
+
+def connection_values(connection: Connection) -> dict:
+    """All fields, secrets decrypted: what a connector's context receives. Never serialize this."""
+    return {**connection.fields, **crypto.decrypt(connection.secrets)}
+
+
+def _store(connection: Connection, connector: Connector, values: dict) -> None:
+    secret = connector.secret_fields
+    connection.fields = {k: v for k, v in values.items() if k not in secret}
+    connection.secrets = crypto.encrypt({k: v for k, v in values.items() if k in secret})
+
+
+def _clean_name(name) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError({"name": "A connection needs a name."})
+    return name.strip()[:100]
+
+
+def _save(connection: Connection) -> Connection:
+    try:
+        with transaction.atomic():
+            connection.save()
+    except IntegrityError:
+        raise ValidationError({"name": "Another connection in this workspace has that name."}) from None
+    return connection
+
+
+@transaction.atomic
+def connection_create(*, workspace: Workspace, connector: str, name: str, fields: dict, author=None) -> Connection:
+    found = _connector(connector)
+    connection = Connection(workspace=workspace, connector=found.name, name=_clean_name(name), created_by=author)
+    _store(connection, found, clean_fields(found, fields))
+    return _save(connection)
+
+
+@transaction.atomic
+def connection_update(*, connection: Connection, name: str | None = None, fields: dict | None = None) -> Connection:
+    found = _connector(connection.connector)
+    if name is not None:
+        connection.name = _clean_name(name)
+    if fields is not None:
+        _store(connection, found, clean_fields(found, fields, current=connection_values(connection)))
+    return _save(connection)
+
+
+@transaction.atomic
+def connection_delete(*, connection: Connection) -> None:
+    connection.delete()
+
+
+def connection_test(*, connection: Connection) -> tuple[bool, str]:
+    """Runs the connector's own check and records the outcome on the connection."""
+    found = _connector(connection.connector)
+    if found.test is None:
+        return True, f"{found.title} has no check to run; its fields are saved."
+    ctx = make_context(connection_values(connection), network=network_policy())
+    try:
+        ok, message = True, found.test(ctx) or "The connection works."
+    except ConnectorError as exc:
+        ok, message = False, exc.message
+    except Exception as exc:  # a connector's bug must not become a 500; say what broke
+        ok, message = False, f"The check failed unexpectedly: {type(exc).__name__}: {clip(str(exc), 200)}"
+    finally:
+        ctx.http.close()
+    Connection.objects.filter(pk=connection.pk).update(
+        last_tested_at=timezone.now(), last_test_ok=ok, last_test_message=message[:500]
+    )
+    return ok, message
+
+
+def connections_reencrypt() -> int:
+    """Re-encrypts every connection's secrets with the newest key; returns how many changed."""
+    count = 0
+    for pk in Connection.objects.exclude(secrets="").values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            connection = Connection.objects.select_for_update().get(pk=pk)
+            connection.secrets = crypto.rotate(connection.secrets)
+            connection.save(update_fields=["secrets"])
+            count += 1
+    return count
