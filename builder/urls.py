@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("builder.api.urls")),
     path("", include("builder.ops.urls")),
+    path("", include("builder.connections.urls")),
     path("", include("builder.workspaces.urls")),
 ]

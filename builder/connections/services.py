@@ -54,21 +54,39 @@ def _save(connection: Connection) -> Connection:
     return connection
 
 
+def _check_all(*checks) -> list:
+    """Runs every check and reports all their problems at once, not only the first."""
+    results, errors = [], {}
+    for check in checks:
+        try:
+            results.append(check())
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+            results.append(None)
+    if errors:
+        raise ValidationError(errors)
+    return results
+
+
 @transaction.atomic
 def connection_create(*, workspace: Workspace, connector: str, name: str, fields: dict, author=None) -> Connection:
     found = _connector(connector)
-    connection = Connection(workspace=workspace, connector=found.name, name=_clean_name(name), created_by=author)
-    _store(connection, found, clean_fields(found, fields))
+    clean_name, values = _check_all(lambda: _clean_name(name), lambda: clean_fields(found, fields))
+    connection = Connection(workspace=workspace, connector=found.name, name=clean_name, created_by=author)
+    _store(connection, found, values)
     return _save(connection)
 
 
 @transaction.atomic
 def connection_update(*, connection: Connection, name: str | None = None, fields: dict | None = None) -> Connection:
     found = _connector(connection.connector)
-    if name is not None:
-        connection.name = _clean_name(name)
-    if fields is not None:
-        _store(connection, found, clean_fields(found, fields, current=connection_values(connection)))
+    clean_name, values = _check_all(
+        lambda: _clean_name(name) if name is not None else connection.name,
+        lambda: clean_fields(found, fields, current=connection_values(connection)) if fields is not None else None,
+    )
+    connection.name = clean_name
+    if values is not None:
+        _store(connection, found, values)
     return _save(connection)
 
 
