@@ -6,12 +6,14 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from builder.api.errors import error_response
 from builder.connections import services
 from builder.connections.access import access_connection
 from builder.connections.models import Connection
 from builder.connections.selectors import connections_for_user, secret_state
 from builder.workspaces.access import access_workspace, parse_id
 from builder.workspaces.models import Role
+from connectors.errors import ConnectorError
 from connectors.registry import get_connector
 
 
@@ -39,6 +41,11 @@ class ConnectionWriteSerializer(serializers.Serializer):
     connector = serializers.CharField(required=False)
     name = serializers.CharField(required=False, max_length=100)
     fields = serializers.JSONField(required=False, help_text="Field values, secrets included (never shown again).")
+
+
+class PickOptionSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
 
 
 class ConnectionTestResultSerializer(serializers.Serializer):
@@ -103,6 +110,24 @@ class ConnectionViewSet(viewsets.ViewSet):
     def destroy(self, request, pk=None):
         services.connection_delete(connection=access_connection(request.user, pk, role=Role.BUILDER))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("action", str, required=True), OpenApiParameter("field", str, required=True)],
+        responses=PickOptionSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], url_path="pick-list")
+    def pick_list(self, request, pk=None):
+        """Options for an input field fed by the connection, e.g. Slack channels for slack.post_message."""
+        connection = access_connection(request.user, pk, role=Role.BUILDER)
+        try:
+            options = services.connection_pick_list(
+                connection=connection,
+                action=request.query_params.get("action", ""),
+                field=request.query_params.get("field", ""),
+            )
+        except ConnectorError as exc:
+            return error_response(status_code=502, code="connector_error", message=exc.message)
+        return Response(options)
 
     @extend_schema(request=None, responses=ConnectionTestResultSerializer)
     @action(detail=True, methods=["post"])

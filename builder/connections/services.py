@@ -1,5 +1,6 @@
 """Writes for connections. Secrets are split from the other fields and encrypted."""
 
+import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -9,7 +10,7 @@ from builder.connections import crypto
 from builder.connections.forms import clean_fields
 from builder.connections.models import Connection
 from builder.workspaces.models import Workspace
-from connectors.errors import ConnectorError
+from connectors.errors import ConnectorError, RetryableError
 from connectors.net import NetworkPolicy
 from connectors.registry import get_connector
 from connectors.sdk import Connector, clip, make_context
@@ -113,6 +114,22 @@ def connection_test(*, connection: Connection) -> tuple[bool, str]:
         last_tested_at=timezone.now(), last_test_ok=ok, last_test_message=message[:500]
     )
     return ok, message
+
+
+def connection_pick_list(*, connection: Connection, action: str, field: str) -> list[dict]:
+    """The options a connector offers for one input field of one of its actions."""
+    found = _connector(connection.connector)
+    key = action.removeprefix(f"{found.name}.")
+    chosen = next((a for a in found.actions if a.key == key), None)
+    if chosen is None or field not in chosen.pick_lists:
+        raise ValidationError({"field": f"{found.title} offers no pick list for {action}.{field}."})
+    ctx = make_context(connection_values(connection), network=network_policy())
+    try:
+        return chosen.pick_lists[field](ctx)
+    except requests.RequestException as exc:
+        raise RetryableError(f"Could not reach {found.title}: {clip(str(exc), 200)}") from exc
+    finally:
+        ctx.http.close()
 
 
 def connections_reencrypt() -> int:

@@ -22,6 +22,19 @@ OUTPUT = {
 }
 
 
+def channels(ctx: Context) -> list[dict]:
+    """The channels the bot can post to, for the step's channel picker."""
+    options, cursor = [], ""
+    for _page in range(10):  # at most 10 pages of 200: enough for a picker
+        body = api.call(ctx, "conversations.list", {"types": "public_channel,private_channel", "limit": 200,
+                                                     "exclude_archived": True, "cursor": cursor})  # fmt: skip
+        options += [{"value": c["id"], "label": f"#{c['name']}"} for c in body.get("channels", [])]
+        cursor = body.get("response_metadata", {}).get("next_cursor", "")
+        if not cursor:
+            break
+    return sorted(options, key=lambda option: option["label"])
+
+
 def run(ctx: Context, input: dict) -> dict:
     body = api.call(ctx, "chat.postMessage", input)
     return {"channel": body["channel"], "ts": body["ts"]}
@@ -34,4 +47,5 @@ action = Action(
     input_schema=INPUT,
     output_schema=OUTPUT,
     run=run,
+    pick_lists={"channel": channels},
 )

@@ -149,3 +149,30 @@ def test_key_rotation_re_encrypts_with_the_new_key(personas, api_as, settings):
     call_command("rotate_encryption_keys", stdout=open("/dev/null", "w"))
     settings.ENCRYPTION_KEYS = settings.ENCRYPTION_KEYS[:1]  # the old key is gone
     assert crypto.decrypt(Connection.objects.get().secrets) == {"api_key": SECRET}
+
+
+def test_pick_list_of_slack_channels(personas, api_as, settings):
+    settings.ALLOW_PRIVATE_NETWORKS = True
+    client = api_as(personas.owner)
+    with LocalServer() as server:
+        server.reply("POST", "/conversations.list", json={"ok": True, "channels": [{"id": "C2", "name": "it-help"}],
+                                                         "response_metadata": {"next_cursor": "p2"}})  # fmt: skip
+        server.reply("POST", "/conversations.list", json={"ok": True, "channels": [{"id": "C1", "name": "general"}]})
+        pk = create(client, personas.a, connector="slack", name="Slack",
+                    fields={"bot_token": "xoxb-1", "api_base_url": server.url}).json()["id"]  # fmt: skip
+        response = client.get(f"/api/connections/{pk}/pick-list/?action=slack.post_message&field=channel")
+    assert response.status_code == 200
+    assert response.json() == [{"value": "C1", "label": "#general"}, {"value": "C2", "label": "#it-help"}]
+    assert server.requests[1].json["cursor"] == "p2"
+
+
+def test_pick_list_errors(personas, api_as):
+    client = api_as(personas.owner)
+    fields = {"bot_token": "xoxb-1", "api_base_url": "http://127.0.0.1:9"}
+    pk = create(client, personas.a, connector="slack", name="Slack", fields=fields).json()["id"]
+    response = client.get(f"/api/connections/{pk}/pick-list/?action=slack.post_message&field=text")
+    assert response.status_code == 400
+    assert "field" in response.json()["error"]["fields"]
+    blocked = client.get(f"/api/connections/{pk}/pick-list/?action=slack.post_message&field=channel")
+    assert blocked.status_code == 502
+    assert "does not allow" in blocked.json()["error"]["message"]
