@@ -1,0 +1,190 @@
+"""Data pills: `{{ expression }}` evaluated in Jinja2's sandbox.
+
+A value that is one pill alone keeps the pill's type (a list stays a list); pills
+inside text are rendered into the text. Only plain data is reachable: dict keys,
+list items, and a short list of harmless str / list methods. Results are bounded in
+size, and so are `*` and `**`, so that one expression cannot exhaust memory.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+MAX_RESULT_CHARS = 1_000_000
+MAX_REPEAT = 100_000
+PILL = re.compile(r"{{(.*?)}}", re.S)
+SOLE_PILL = re.compile(r"^\s*{{(.*?)}}\s*$", re.S)
+
+SAFE_METHODS = {
+    str: {"startswith", "endswith", "lower", "upper", "strip", "lstrip", "rstrip", "split", "replace", "title",
+          "capitalize", "count", "find", "isdigit", "isalpha", "join", "format"},
+    list: {"count", "index"},
+}  # fmt: skip
+
+
+class ExpressionError(Exception):
+    """An expression failed; `expression` is its source."""
+
+    def __init__(self, message: str, expression: str):
+        super().__init__(message)
+        self.message = message
+        self.expression = expression
+
+
+def _date(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if isinstance(value, int | float):
+        moment = datetime.fromtimestamp(value, UTC)
+    elif isinstance(value, str):
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    elif isinstance(value, datetime):
+        moment = value
+    else:
+        raise TypeError(f"cannot format {type(value).__name__} as a date")
+    return moment.strftime(fmt)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class PillEnvironment(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self):
+        super().__init__(undefined=StrictUndefined, autoescape=False)
+        self.filters.update(json=_json, date=_date, fromjson=json.loads)
+        self.globals.clear()
+        self.globals.update(range=range, now=lambda: datetime.now(UTC).isoformat())
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # Pills read data: on a dict, `a.items` is the key "items", never the method.
+        if isinstance(obj, dict):
+            if attribute in obj:
+                return obj[attribute]
+            return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        for kind, names in SAFE_METHODS.items():
+            if isinstance(obj, kind):
+                return attr in names
+        return False
+
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError("the exponent is too large")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if isinstance(sequence, str | list) and isinstance(count, int) and len(sequence) * count > MAX_REPEAT:
+                    raise SecurityError(f"the result would be longer than {MAX_REPEAT} items")
+        return super().call_binop(context, operator, left, right)
+
+
+ENV = PillEnvironment()
+
+
+@lru_cache(maxsize=4096)
+def _compiled_expression(source: str):
+    return ENV.compile_expression(source, undefined_to_none=False)
+
+
+@lru_cache(maxsize=4096)
+def _compiled_template(source: str):
+    return ENV.from_string(source)
+
+
+def _explain(exc: Exception) -> str:
+    if isinstance(exc, UndefinedError):
+        return exc.message or "a name is not defined"
+    if isinstance(exc, SecurityError):
+        return f"not allowed: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*$")
+PATH_PART = re.compile(r"\.?([A-Za-z_]\w*)|\[(\d+)\]")
+_MISSING = object()
+
+
+@lru_cache(maxsize=4096)
+def _path(source: str) -> tuple | None:
+    """`steps.lookup.rows[0].name` as keys and indexes, or None for anything else."""
+    if not PATH.match(source):
+        return None
+    return tuple(name if name else int(index) for name, index in PATH_PART.findall(source))
+
+
+def _walk(parts: tuple, scope: dict, source: str) -> Any:
+    # The common pill is a plain path; reading it directly skips the template engine
+    # (several times faster) and answers exactly as the sandbox would.
+    value: Any = scope
+    for depth, part in enumerate(parts):
+        if isinstance(part, int):
+            found = value[part] if isinstance(value, list) and -len(value) <= part < len(value) else _MISSING
+        else:
+            found = value.get(part, _MISSING) if isinstance(value, dict) else _MISSING
+        if found is _MISSING:
+            where = ".".join(str(p) for p in parts[:depth]) or "the data"
+            if depth == 0:
+                raise ExpressionError(f"'{part}' is not defined", source)
+            raise ExpressionError(f"{where} has no attribute {part!r}", source)
+        value = found
+    return value
+
+
+def evaluate(source: str, scope: dict) -> Any:
+    """The native value of one expression (the text between `{{` and `}}`)."""
+    parts = _path(source.strip())
+    if parts is not None and not isinstance(parts[0], int):
+        return _walk(parts, scope, source.strip())
+    try:
+        value = _compiled_expression(source.strip())(**scope)
+    except (TemplateError, TypeError, ValueError, ArithmeticError, KeyError, IndexError, AttributeError) as exc:
+        raise ExpressionError(_explain(exc), source.strip()) from None
+    if hasattr(value, "_undefined_name") or type(value).__name__ == "StrictUndefined":
+        raise ExpressionError("a name is not defined", source.strip())
+    return value
+
+
+def render(value: Any, scope: dict) -> Any:
+    """Fills every pill in `value`, recursing through dicts and lists."""
+    if isinstance(value, str):
+        return _render_text(value, scope)
+    if isinstance(value, dict):
+        return {key: render(item, scope) for key, item in value.items()}
+    if isinstance(value, list):
+        return [render(item, scope) for item in value]
+    return value
+
+
+def _render_text(text: str, scope: dict) -> Any:
+    if "{{" not in text:
+        return text
+    sole = SOLE_PILL.match(text)
+    if sole and "{{" not in sole.group(1):
+        return evaluate(sole.group(1), scope)
+    try:
+        rendered = _compiled_template(text).render(**scope)
+    except (TemplateError, TypeError, ValueError, ArithmeticError, KeyError, IndexError, AttributeError) as exc:
+        raise ExpressionError(_explain(exc), text) from None
+    if len(rendered) > MAX_RESULT_CHARS:
+        raise ExpressionError(f"the result is longer than {MAX_RESULT_CHARS} characters", text)
+    return rendered
+
+
+def pills(value: Any) -> list[str]:
+    """The expressions inside `value`, for checks before a run (which names they use)."""
+    if isinstance(value, str):
+        return [match.strip() for match in PILL.findall(value)]
+    if isinstance(value, dict):
+        return [p for item in value.values() for p in pills(item)]
+    if isinstance(value, list):
+        return [p for item in value for p in pills(item)]
+    return []
