@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "channels",
     "builder.workspaces",
     "builder.connections",
+    "builder.recipes",
     "builder.ops",
     "builder.api",
 ]

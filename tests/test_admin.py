@@ -9,7 +9,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ["workspaces", "ops"]
+OUR_APPS = ["workspaces", "ops", "connections", "recipes"]
 
 
 def our_models():

@@ -62,8 +62,12 @@ def _workspace_for_create(user, workspace_id):
     return access_workspace(user, memberships[0].workspace_id, role=Role.BUILDER)
 
 
-class ConnectionViewSet(viewsets.ViewSet):
+class ConnectionViewSet(viewsets.GenericViewSet):
     """Connections of your workspaces. Viewers list them; builders and owners change and test them."""
+
+    queryset = Connection.objects.none()  # for the OpenAPI file; every method checks access itself
+    serializer_class = ConnectionSerializer
+    pagination_class = None
 
     @extend_schema(
         parameters=[OpenApiParameter("workspace", int, description="Only this workspace's connections")],

@@ -4,11 +4,13 @@ from rest_framework.routers import SimpleRouter
 
 from builder.api import views
 from builder.api.connections import ConnectionViewSet
+from builder.api.recipes import RecipeViewSet, recipe_schema
 
 router = SimpleRouter()
 router.register("auth/tokens", views.ApiTokenViewSet, basename="apitoken")
 router.register("workspaces", views.WorkspaceViewSet, basename="workspace")
 router.register("connections", ConnectionViewSet, basename="connection")
+router.register("recipes", RecipeViewSet, basename="recipe")
 
 member_list = views.MemberViewSet.as_view({"get": "list", "post": "create"})
 member_detail = views.MemberViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"})
@@ -16,6 +18,7 @@ member_detail = views.MemberViewSet.as_view({"get": "retrieve", "patch": "partia
 urlpatterns = [
     path("auth/token/", views.token_create, name="api_token_create"),
     path("me/", views.me, name="api_me"),
+    path("schemas/recipe.json", recipe_schema, name="api_recipe_schema"),
     path("connectors/", views.connector_list, name="api_connector_list"),
     path("connectors/<str:name>/", views.connector_detail, name="api_connector_detail"),
     path("workspaces/<str:workspace_pk>/members/", member_list, name="api_member_list"),

@@ -52,7 +52,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(responses=OpenApiTypes.OBJECT)
+@extend_schema(operation_id="connectors_list", responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def connector_list(request):
     """Every connector: its connection fields, actions and triggers with their JSON Schemas."""

@@ -93,6 +93,12 @@ def connection_update(*, connection: Connection, name: str | None = None, fields
 
 @transaction.atomic
 def connection_delete(*, connection: Connection) -> None:
+    from builder.recipes.services import running_recipes_using
+
+    users = running_recipes_using(connection)
+    if users:
+        names = ", ".join(recipe.name for recipe in users[:5])
+        raise ValidationError({"connection": f"Running recipes use this connection: {names}. Stop them first."})
     connection.delete()
 
 

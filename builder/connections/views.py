@@ -126,6 +126,10 @@ def connection_test(request, connection_id):
 @require_POST
 def connection_delete(request, connection_id):
     connection = access_connection(request.user, connection_id, role=Role.BUILDER)
-    services.connection_delete(connection=connection)
+    try:
+        services.connection_delete(connection=connection)
+    except ValidationError as exc:
+        messages.error(request, " ".join(sum(exc.message_dict.values(), [])))
+        return redirect("connection_detail", connection_id=connection.pk)
     messages.success(request, f"Connection {connection.name} deleted.")
     return redirect("connection_list")

@@ -1,0 +1,206 @@
+"""/api/recipes/: CRUD, versions, restore, diff, start / stop, import / export."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from builder.api.connections import _workspace_for_create
+from builder.engine.schema import RECIPE_SCHEMA
+from builder.recipes import services
+from builder.recipes.access import access_recipe
+from builder.recipes.diff import diff
+from builder.recipes.models import Recipe, RecipeVersion
+from builder.workspaces.access import parse_id
+from builder.workspaces.models import Role
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", default=None, read_only=True)
+
+    class Meta:
+        model = RecipeVersion
+        fields = ["number", "author", "comment", "created_at"]
+
+
+class VersionDetailSerializer(VersionSerializer):
+    class Meta(VersionSerializer.Meta):
+        fields = VersionSerializer.Meta.fields + ["definition"]
+
+
+class RecipeSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="current_version.number", default=None, read_only=True)
+
+    class Meta:
+        model = Recipe
+        fields = ["id", "workspace", "name", "description", "folder", "state", "trigger_kind", "version", "bindings",
+                  "created_at", "updated_at"]  # fmt: skip
+
+
+class RecipeDetailSerializer(RecipeSerializer):
+    definition = serializers.JSONField(source="current_version.definition", default=None, read_only=True)
+    problems = serializers.SerializerMethodField()
+
+    class Meta(RecipeSerializer.Meta):
+        fields = RecipeSerializer.Meta.fields + ["definition", "problems"]
+
+    def get_problems(self, recipe) -> list[dict]:
+        return services.recipe_problems(recipe) if recipe.current_version else []
+
+
+class RecipeWriteSerializer(serializers.Serializer):
+    workspace = serializers.IntegerField(required=False)
+    definition = serializers.JSONField(required=False)
+    bindings = serializers.JSONField(required=False, help_text="Connection slot -> connection id.")
+    folder = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+def _problems_response(exc: services.RecipeProblems) -> Response:
+    body = {"status": 400, "code": "invalid_recipe", "message": "The recipe cannot start: fix these problems.",
+            "problems": exc.problems}  # fmt: skip
+    return Response({"error": body}, status=400)
+
+
+NUMBER = OpenApiParameter("number", int, OpenApiParameter.PATH, description="Version number")
+
+
+class RecipeViewSet(viewsets.GenericViewSet):
+    """Recipes of your workspaces. Every save makes a version; viewers read, builders change."""
+
+    queryset = Recipe.objects.none()  # for the OpenAPI file; every method checks access itself
+    serializer_class = RecipeSerializer
+    pagination_class = None
+
+    @extend_schema(parameters=[OpenApiParameter("workspace", int)], responses=RecipeSerializer(many=True))
+    def list(self, request):
+        recipes = Recipe.objects.filter(workspace__memberships__user=request.user).select_related("current_version")
+        if request.query_params.get("workspace"):
+            recipes = recipes.filter(workspace_id=parse_id(request.query_params["workspace"]))
+        return Response(RecipeSerializer(recipes, many=True).data)
+
+    @extend_schema(responses=RecipeDetailSerializer)
+    def retrieve(self, request, pk=None):
+        return Response(RecipeDetailSerializer(access_recipe(request.user, pk)).data)
+
+    @extend_schema(request=RecipeWriteSerializer, responses={201: RecipeDetailSerializer})
+    def create(self, request):
+        body = self._body(request)
+        if "definition" not in body:
+            raise ValidationError({"definition": "This field is required."})
+        recipe = services.recipe_create(
+            workspace=_workspace_for_create(request.user, body.get("workspace")),
+            definition=body["definition"],
+            author=request.user,
+            bindings=body.get("bindings"),
+            folder=body.get("folder", ""),
+            comment=body.get("comment", ""),
+        )
+        return Response(RecipeDetailSerializer(recipe).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RecipeWriteSerializer, responses=RecipeDetailSerializer)
+    def partial_update(self, request, pk=None):
+        recipe = access_recipe(request.user, pk, role=Role.BUILDER)
+        body = self._body(request)
+        try:
+            if "bindings" in body:
+                services.recipe_bind(recipe=recipe, bindings=body["bindings"])
+            if "folder" in body:
+                Recipe.objects.filter(pk=recipe.pk).update(folder=body["folder"])
+            if "definition" in body:
+                services.recipe_save(recipe=recipe, definition=body["definition"], author=request.user,
+                                     comment=body.get("comment", ""))  # fmt: skip
+        except services.RecipeProblems as exc:
+            return _problems_response(exc)
+        return Response(RecipeDetailSerializer(access_recipe(request.user, pk)).data)
+
+    def destroy(self, request, pk=None):
+        services.recipe_delete(recipe=access_recipe(request.user, pk, role=Role.BUILDER))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=RecipeDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        try:
+            recipe = services.recipe_start(recipe=access_recipe(request.user, pk, role=Role.BUILDER))
+        except services.RecipeProblems as exc:
+            return _problems_response(exc)
+        return Response(RecipeDetailSerializer(recipe).data)
+
+    @extend_schema(request=None, responses=RecipeDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def stop(self, request, pk=None):
+        recipe = services.recipe_stop(recipe=access_recipe(request.user, pk, role=Role.BUILDER))
+        return Response(RecipeDetailSerializer(recipe).data)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """The exchange JSON (format stepwise.recipe/1): no bindings, no secrets."""
+        recipe = access_recipe(request.user, pk)
+        response = Response(services.recipe_export(recipe))
+        response["Content-Disposition"] = f'attachment; filename="recipe-{recipe.pk}.json"'
+        return response
+
+    @extend_schema(request=RecipeWriteSerializer, responses={201: RecipeDetailSerializer})
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_(self, request):
+        """Creates a recipe from an exchange JSON, binding its slots with `bindings`."""
+        return self.create(request)
+
+    @extend_schema(responses=VersionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def versions(self, request, pk=None):
+        recipe = access_recipe(request.user, pk)
+        return Response(VersionSerializer(recipe.versions.select_related("author"), many=True).data)
+
+    @extend_schema(parameters=[NUMBER], responses=VersionDetailSerializer)
+    @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[^/.]+)")
+    def version(self, request, pk=None, number=None):
+        return Response(VersionDetailSerializer(self._version(request, pk, number)).data)
+
+    @extend_schema(parameters=[NUMBER], request=None, responses=RecipeDetailSerializer)
+    @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>[^/.]+)/restore")
+    def restore(self, request, pk=None, number=None):
+        recipe = access_recipe(request.user, pk, role=Role.BUILDER)
+        version = self._version(request, pk, number)
+        try:
+            services.recipe_restore(recipe=recipe, number=version.number, author=request.user)
+        except services.RecipeProblems as exc:
+            return _problems_response(exc)
+        return Response(RecipeDetailSerializer(access_recipe(request.user, pk)).data)
+
+    @extend_schema(parameters=[OpenApiParameter("a", int, required=True), OpenApiParameter("b", int, required=True)],
+                   responses=OpenApiTypes.OBJECT)  # fmt: skip
+    @action(detail=True, methods=["get"], url_path="diff")
+    def compare(self, request, pk=None):
+        """What changed from version a to version b, as JSON-pointer operations."""
+        old = self._version(request, pk, request.query_params.get("a"))
+        new = self._version(request, pk, request.query_params.get("b"))
+        return Response({"a": old.number, "b": new.number, "changes": diff(old.definition, new.definition)})
+
+    @staticmethod
+    def _version(request, pk, number) -> RecipeVersion:
+        recipe = access_recipe(request.user, pk)
+        version = recipe.versions.filter(number=parse_id(number)).first()
+        if version is None:
+            raise Http404("No such version.")
+        return version
+
+    @staticmethod
+    def _body(request) -> dict:
+        data = RecipeWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+
+@extend_schema(responses=OpenApiTypes.OBJECT)
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def recipe_schema(request):
+    """The JSON Schema of the recipe exchange format, version 1."""
+    return Response(RECIPE_SCHEMA)
