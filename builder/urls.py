@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/", include("builder.api.urls")),
     path("", include("builder.ops.urls")),
     path("", include("builder.connections.urls")),
+    path("", include("builder.recipes.urls")),
     path("", include("builder.workspaces.urls")),
 ]

@@ -86,6 +86,10 @@ def recipe_bind(*, recipe: Recipe, bindings) -> Recipe:
             raise ValidationError({f"bindings.{slot}": f"There is no connection {connection_id} in this workspace."})
         clean[slot] = connection_id
     recipe.bindings = clean
+    if recipe.state == RecipeState.RUNNING and recipe.current_version:
+        found = recipe_problems(recipe)
+        if found:  # a running recipe must keep every slot bound to a fitting connection
+            raise RecipeProblems(found)
     recipe.save(update_fields=["bindings", "updated_at"])
     return recipe
 

@@ -5,7 +5,7 @@ from builder.workspaces.selectors import memberships_for_user
 
 # Sections that later parts of the product fill in; `url` is None until a section exists.
 NAV_SECTIONS = [
-    ("recipes", "Recipes", None),
+    ("recipes", "Recipes", "/recipes/"),
     ("connections", "Connections", "/connections/"),
     ("apiplatform", "API platform", None),
     ("library", "Library", None),

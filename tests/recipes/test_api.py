@@ -154,3 +154,12 @@ def test_tenancy_and_roles(personas, api_as):
 def test_the_schema_is_served(client):
     schema = client.get("/api/schemas/recipe.json").json()
     assert schema["properties"]["format"] == {"const": "stepwise.recipe/1"}
+
+
+def test_a_running_recipe_cannot_lose_a_binding(personas, api_as, chat):
+    client = api_as(personas.owner)
+    pk = create(client, personas.a, bindings={"chat": chat.pk}).json()["id"]
+    client.post(f"/api/recipes/{pk}/start/")
+    response = client.patch(f"/api/recipes/{pk}/", {"bindings": {}}, format="json")
+    assert response.status_code == 400
+    assert client.get(f"/api/recipes/{pk}/").json()["bindings"] == {"chat": chat.pk}

@@ -1,0 +1,139 @@
+"""Recipes pages (until the visual editor): list with start / stop, import, export, and a
+recipe page with its definition, problems and versions."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from builder.connections.models import Connection
+from builder.recipes import services
+from builder.recipes.access import access_recipe
+from builder.recipes.models import Recipe
+from builder.workspaces.access import access_membership
+from builder.workspaces.current import current_membership
+from builder.workspaces.models import Role
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+def _flash_problems(request, exc: ValidationError) -> None:
+    for text in sum(exc.message_dict.values(), []):
+        messages.error(request, text)
+
+
+@login_required
+def recipe_list(request):
+    membership = current_membership(request)
+    if membership is None:
+        return redirect("workspace_new")
+    recipes = Recipe.objects.filter(workspace_id=membership.workspace_id).select_related("current_version")
+    return render(request, "recipes/list.html", {"recipes": recipes, "membership": membership,
+                                                 "can_edit": membership.allows(Role.BUILDER)})  # fmt: skip
+
+
+@login_required
+@require_POST
+def recipe_import(request):
+    membership = current_membership(request)
+    if membership is None:
+        return redirect("workspace_new")
+    access_membership(request.user, membership.workspace_id, role=Role.BUILDER)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise ValidationError({"file": "Choose a recipe JSON file to import."})
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError({"file": "The file is larger than 2 MB."})
+        try:
+            definition = json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ValidationError({"file": f"The file is not valid JSON: {exc}."}) from None
+        recipe = services.recipe_create(workspace=membership.workspace, definition=definition, author=request.user,
+                                        comment=f"Imported from {upload.name}")  # fmt: skip
+    except ValidationError as exc:
+        _flash_problems(request, exc)
+        return redirect("recipe_list")
+    messages.success(request, f"Recipe {recipe.name} imported. Bind its connections, then start it.")
+    return redirect("recipe_detail", recipe_id=recipe.pk)
+
+
+@login_required
+def recipe_detail(request, recipe_id):
+    recipe = access_recipe(request.user, recipe_id)
+    membership = access_membership(request.user, recipe.workspace_id)
+    definition = recipe.current_version.definition if recipe.current_version else {}
+    slots = definition.get("connections", {}) if isinstance(definition, dict) else {}
+    choices = {slot: Connection.objects.filter(workspace_id=recipe.workspace_id, connector=spec.get("connector"))
+               for slot, spec in slots.items() if isinstance(spec, dict)}  # fmt: skip
+    context = {
+        "recipe": recipe,
+        "definition_text": json.dumps(definition, indent=2, ensure_ascii=False),
+        "problems": services.recipe_problems(recipe) if recipe.current_version else [],
+        "versions": recipe.versions.select_related("author")[:50],
+        "slots": [(slot, spec, choices.get(slot, []), recipe.bindings.get(slot)) for slot, spec in slots.items()],
+        "can_edit": membership.allows(Role.BUILDER),
+    }
+    return render(request, "recipes/detail.html", context)
+
+
+@login_required
+@require_POST
+def recipe_bind(request, recipe_id):
+    recipe = access_recipe(request.user, recipe_id, role=Role.BUILDER)
+    bindings = {}
+    for key, value in request.POST.items():
+        if key.startswith("slot_") and value:
+            bindings[key.removeprefix("slot_")] = int(value) if value.isdigit() else value
+    try:
+        services.recipe_bind(recipe=recipe, bindings=bindings)
+    except ValidationError as exc:
+        _flash_problems(request, exc)
+    else:
+        messages.success(request, "Connections bound.")
+    return redirect("recipe_detail", recipe_id=recipe.pk)
+
+
+@login_required
+@require_POST
+def recipe_state(request, recipe_id, action):
+    recipe = access_recipe(request.user, recipe_id, role=Role.BUILDER)
+    try:
+        if action == "start":
+            services.recipe_start(recipe=recipe)
+        else:
+            services.recipe_stop(recipe=recipe)
+    except services.RecipeProblems:
+        messages.error(request, "The recipe cannot start: fix the problems listed on its page.")
+    else:
+        messages.success(request, f"{recipe.name} is {'running' if action == 'start' else 'stopped'}.")
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("recipe_detail", recipe_id=recipe.pk)
+
+
+@login_required
+@require_POST
+def recipe_restore(request, recipe_id, number):
+    recipe = access_recipe(request.user, recipe_id, role=Role.BUILDER)
+    try:
+        services.recipe_restore(recipe=recipe, number=number, author=request.user)
+    except ValidationError as exc:
+        _flash_problems(request, exc)
+    else:
+        messages.success(request, f"Version {number} restored as a new version.")
+    return redirect("recipe_detail", recipe_id=recipe.pk)
+
+
+@login_required
+def recipe_export(request, recipe_id):
+    recipe = access_recipe(request.user, recipe_id)
+    response = JsonResponse(services.recipe_export(recipe), json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="recipe-{recipe.pk}.json"'
+    return response

@@ -1,0 +1,84 @@
+import json
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from builder.connections.services import connection_create
+from builder.recipes.models import Recipe
+from builder.recipes.services import recipe_create
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLE_PATH = Path(__file__).parents[1] / "engine" / "golden" / "greet_new_hire.json"
+EXAMPLE = json.loads(EXAMPLE_PATH.read_text())["definition"]
+
+
+def upload(content: bytes, name="recipe.json"):
+    return {"file": SimpleUploadedFile(name, content, content_type="application/json")}
+
+
+def test_import_then_bind_then_start(personas, client):
+    client.force_login(personas.owner)
+    response = client.post(reverse("recipe_import"), upload(json.dumps(EXAMPLE).encode()))
+    recipe = Recipe.objects.get()
+    assert response["Location"] == reverse("recipe_detail", args=[recipe.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "Bind the slot" in page
+    chat = connection_create(workspace=personas.a, connector="moveworks", name="MW", fields={"api_key": "k"})
+    client.post(reverse("recipe_bind", args=[recipe.pk]), {"slot_chat": str(chat.pk)})
+    client.post(reverse("recipe_start", args=[recipe.pk]))
+    recipe.refresh_from_db()
+    assert recipe.state == "running"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"{not json", "not valid JSON"), (b"[1, 2]", "JSON object"), (b"\xff\xfe", "not valid JSON")],
+)
+def test_a_bad_file_is_refused_with_a_message(personas, client, content, message):
+    client.force_login(personas.owner)
+    response = client.post(reverse("recipe_import"), upload(content), follow=True)
+    assert message in response.content.decode()
+    assert not Recipe.objects.exists()
+
+
+def test_start_with_problems_says_so(personas, client):
+    client.force_login(personas.owner)
+    recipe = recipe_create(workspace=personas.a, definition=EXAMPLE)
+    response = client.post(reverse("recipe_start", args=[recipe.pk]), follow=True)
+    assert "cannot start" in response.content.decode()
+    recipe.refresh_from_db()
+    assert recipe.state == "stopped"
+
+
+def test_export_download(personas, client):
+    client.force_login(personas.viewer)
+    recipe = recipe_create(workspace=personas.a, definition=EXAMPLE)
+    response = client.get(reverse("recipe_export", args=[recipe.pk]))
+    assert json.loads(response.content) == EXAMPLE
+    assert "attachment" in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize("name", ["recipe_detail", "recipe_export", "recipe_start", "recipe_stop", "recipe_bind"])
+def test_another_workspace_gets_404(personas, client, name):
+    recipe = recipe_create(workspace=personas.a, definition=EXAMPLE)
+    client.force_login(personas.outsider)
+    method = client.get if name in ("recipe_detail", "recipe_export") else client.post
+    assert method(reverse(name, args=[recipe.pk])).status_code == 404
+
+
+def test_a_viewer_cannot_start_or_import(personas, client):
+    recipe = recipe_create(workspace=personas.a, definition=EXAMPLE)
+    client.force_login(personas.viewer)
+    assert client.post(reverse("recipe_start", args=[recipe.pk])).status_code == 403
+    assert client.post(reverse("recipe_import"), upload(json.dumps(EXAMPLE).encode())).status_code == 403
+    assert Recipe.objects.count() == 1
+
+
+def test_next_must_stay_on_the_site(personas, client):
+    client.force_login(personas.owner)
+    recipe = recipe_create(workspace=personas.a, definition=EXAMPLE)
+    response = client.post(reverse("recipe_stop", args=[recipe.pk]), {"next": "https://evil.example.com/"})
+    assert response["Location"] == reverse("recipe_detail", args=[recipe.pk])
