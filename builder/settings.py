@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "builder.workspaces",
     "builder.connections",
     "builder.recipes",
+    "builder.jobs",
     "builder.ops",
     "builder.api",
 ]
@@ -192,6 +193,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 WORKER_HEARTBEAT_SECONDS = env.int("STEPWISE_WORKER_HEARTBEAT_SECONDS", 10)
+
+# --- Jobs ------------------------------------------------------------------
+
+JOB_LEASE_SECONDS = env.int("STEPWISE_JOB_LEASE_SECONDS", 60)
+JOB_MAX_ATTEMPTS = env.int("STEPWISE_JOB_MAX_ATTEMPTS", 3)
+JOB_TIMEOUT_SECONDS = env.int("STEPWISE_JOB_TIMEOUT_SECONDS", 3600)
+JOB_RETENTION_DAYS = env.int("STEPWISE_JOB_RETENTION_DAYS", 30)
+JOB_DATA_LIMIT = env.int("STEPWISE_JOB_DATA_LIMIT", 64 * 1024)
+RECIPE_CONCURRENCY = env.int("STEPWISE_RECIPE_CONCURRENCY", 5)
+REAPER_SECONDS = env.int("STEPWISE_REAPER_SECONDS", 30)
+CELERY_BEAT_SCHEDULE = {
+    "reap-jobs": {"task": "jobs.reap", "schedule": float(REAPER_SECONDS)},
+    "prune-jobs": {"task": "jobs.prune", "schedule": 3600.0},
+}
 
 # --- Auth, API -------------------------------------------------------------
 

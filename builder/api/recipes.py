@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from builder.api.connections import _workspace_for_create
 from builder.engine.schema import RECIPE_SCHEMA
+from builder.jobs.services import job_enqueue
 from builder.recipes import services
 from builder.recipes.access import access_recipe
 from builder.recipes.diff import diff
@@ -58,6 +59,10 @@ class RecipeWriteSerializer(serializers.Serializer):
     bindings = serializers.JSONField(required=False, help_text="Connection slot -> connection id.")
     folder = serializers.CharField(required=False, allow_blank=True, max_length=200)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class TestRunSerializer(serializers.Serializer):
+    trigger = serializers.DictField(required=False, help_text="The sample payload: body, query, headers…")
 
 
 def _problems_response(exc: services.RecipeProblems) -> Response:
@@ -182,6 +187,20 @@ class RecipeViewSet(viewsets.GenericViewSet):
         old = self._version(request, pk, request.query_params.get("a"))
         new = self._version(request, pk, request.query_params.get("b"))
         return Response({"a": old.number, "b": new.number, "changes": diff(old.definition, new.definition)})
+
+    @extend_schema(request=TestRunSerializer, responses={202: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["post"])
+    def test(self, request, pk=None):
+        """Runs the current version once on the worker with a sample trigger payload, even while stopped."""
+        recipe = access_recipe(request.user, pk, role=Role.BUILDER)
+        data = TestRunSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        found = services.recipe_problems(recipe)
+        if found:
+            return _problems_response(services.RecipeProblems(found))
+        job = job_enqueue(recipe=recipe, trigger=data.validated_data.get("trigger", {}), trigger_kind="manual")
+        status_url = request.build_absolute_uri(f"/api/jobs/{job.pk}/")
+        return Response({"job_id": job.pk, "status_url": status_url}, status=status.HTTP_202_ACCEPTED)
 
     @staticmethod
     def _version(request, pk, number) -> RecipeVersion:

@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 from builder.api import views
 from builder.api.connections import ConnectionViewSet
+from builder.api.jobs import JobViewSet
 from builder.api.recipes import RecipeViewSet, recipe_schema
 
 router = SimpleRouter()
@@ -11,6 +12,7 @@ router.register("auth/tokens", views.ApiTokenViewSet, basename="apitoken")
 router.register("workspaces", views.WorkspaceViewSet, basename="workspace")
 router.register("connections", ConnectionViewSet, basename="connection")
 router.register("recipes", RecipeViewSet, basename="recipe")
+router.register("jobs", JobViewSet, basename="job")
 
 member_list = views.MemberViewSet.as_view({"get": "list", "post": "create"})
 member_detail = views.MemberViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"})

@@ -1,0 +1,68 @@
+from django.db import models
+
+from builder.recipes.models import Recipe, RecipeVersion
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class Job(models.Model):
+    """One run of a recipe version. Written (queued) before its task is sent."""
+
+    recipe = models.ForeignKey(Recipe, on_delete=models.CASCADE, related_name="jobs")
+    version = models.ForeignKey(RecipeVersion, on_delete=models.PROTECT, related_name="jobs")
+    trigger_kind = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    trigger = models.JSONField(default=dict)
+    response = models.JSONField(null=True, blank=True)
+    error = models.JSONField(null=True, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=0)
+    rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns")
+    cancel_requested = models.BooleanField(default=False)
+    # The worker running the job renews this; a reaper re-queues jobs whose lease ran out.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["recipe", "-id"]),
+            models.Index(fields=["status", "-id"]),
+            models.Index(fields=["status", "lease_until"]),
+            models.Index(fields=["created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"job {self.pk} ({self.status})"
+
+
+class JobStep(models.Model):
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="steps")
+    step_id = models.CharField(max_length=64)
+    path = models.CharField(max_length=500)
+    kind = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=JobStatus.choices)
+    input = models.JSONField(null=True, blank=True)
+    output = models.JSONField(null=True, blank=True)
+    error = models.JSONField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job_id", "id"]
+        indexes = [models.Index(fields=["job", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.status})"

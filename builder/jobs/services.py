@@ -1,0 +1,156 @@
+"""Jobs: enqueue (row first, task after commit), execute on a worker under a lease,
+cancel, re-run, reap jobs whose worker died, prune old ones."""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from builder.connections.models import Connection
+from builder.connections.services import connection_values, network_policy
+from builder.engine.runner import run
+from builder.jobs.models import FINISHED, Job, JobStatus
+from builder.jobs.payloads import bounded
+from builder.jobs.recorder import JobRecorder
+from builder.ops.live import live_publish
+from builder.recipes.models import Recipe, RecipeVersion
+from connectors.registry import registry
+
+logger = logging.getLogger(__name__)
+
+
+def _send(job_id: int, countdown: float | None = None) -> None:
+    from builder.jobs.tasks import run_job
+
+    run_job.apply_async((job_id,), countdown=countdown)
+
+
+@transaction.atomic
+def job_enqueue(*, recipe: Recipe, trigger: dict, trigger_kind: str, version: RecipeVersion | None = None,
+                rerun_of: Job | None = None) -> Job:  # fmt: skip
+    if not isinstance(trigger, dict):
+        raise ValidationError({"trigger": "The trigger payload is a JSON object."})
+    version = version or recipe.current_version
+    job = Job.objects.create(recipe=recipe, version=version, trigger_kind=trigger_kind, trigger=bounded(trigger),
+                             rerun_of=rerun_of)  # fmt: skip
+    # Sent only once the row is committed: a worker never looks for a job that is not there.
+    transaction.on_commit(lambda: _send(job.pk))
+    return job
+
+
+def _claim(job_id: int, worker: str) -> Job | None:
+    """queued -> running, once: a redelivered task finds the job taken and does nothing."""
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED, cancel_requested=False).update(
+        status=JobStatus.RUNNING, started_at=now, worker=worker[:200],
+        lease_until=now + timedelta(seconds=settings.JOB_LEASE_SECONDS),
+    )  # fmt: skip
+    if not claimed:
+        return None
+    job = Job.objects.select_related("recipe", "version").get(pk=job_id)
+    Job.objects.filter(pk=job_id).update(attempt=job.attempt + 1)
+    return job
+
+
+def _over_concurrency(job: Job) -> bool:
+    running = Job.objects.filter(recipe_id=job.recipe_id, status=JobStatus.RUNNING).exclude(pk=job.pk).count()
+    return running >= settings.RECIPE_CONCURRENCY
+
+
+def _connections(job: Job) -> dict:
+    bound = Connection.objects.filter(pk__in=job.recipe.bindings.values(), workspace_id=job.recipe.workspace_id)
+    by_id = {c.pk: c for c in bound}
+    return {slot: connection_values(by_id[pk]) for slot, pk in job.recipe.bindings.items() if pk in by_id}
+
+
+def job_execute(*, job_id: int, worker: str) -> str | None:
+    """Runs a queued job to its end on this worker; returns its final status (None if not ours)."""
+    job = _claim(job_id, worker)
+    if job is None:
+        return None
+    if _over_concurrency(job):
+        Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, started_at=None, lease_until=None)
+        transaction.on_commit(lambda: _send(job.pk, countdown=1.0))
+        return JobStatus.QUEUED
+    started = time.monotonic()
+    recorder = JobRecorder(job, lease_seconds=settings.JOB_LEASE_SECONDS)
+    live_publish(f"recipe.{job.recipe_id}", {"type": "job.started", "job": job.pk, "recipe": job.recipe_id})
+    try:
+        result = run(job.version.definition, trigger=job.trigger, registry=registry(), connections=_connections(job),
+                     deadline=time.monotonic() + settings.JOB_TIMEOUT_SECONDS, recorder=recorder,
+                     network=network_policy())  # fmt: skip
+        status, response, error = result.status, bounded(result.response), result.error
+    except Exception as exc:  # an engine bug must end the job, not leave it running
+        logger.exception("job %s crashed", job.pk)
+        status, response, error = JobStatus.FAILED, None, {"type": "internal_error", "message": str(exc)[:500]}
+    job_finish(job=job, status=status, response=response, error=error, duration=time.monotonic() - started)
+    return status
+
+
+def job_finish(*, job: Job, status: str, response=None, error=None, duration: float | None = None) -> None:
+    Job.objects.filter(pk=job.pk).exclude(status__in=FINISHED).update(
+        status=status, response=response, error=error, finished_at=timezone.now(), lease_until=None,
+        duration_ms=int(duration * 1000) if duration is not None else None,
+    )  # fmt: skip
+    event = {"type": "job.finished", "job": job.pk, "recipe": job.recipe_id, "status": status, "error": error}
+    for group in (f"job.{job.pk}", f"recipe.{job.recipe_id}"):
+        live_publish(group, event)
+
+
+@transaction.atomic
+def job_cancel(*, job: Job) -> Job:
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    if job.status == JobStatus.QUEUED:
+        job.status, job.finished_at = JobStatus.CANCELLED, timezone.now()
+        job.error = {"type": "cancelled", "message": "Cancelled before it started."}
+    elif job.status == JobStatus.RUNNING:
+        job.cancel_requested = True  # the worker stops before the next step
+    else:
+        raise ValidationError({"status": f"The job has already {job.status}."})
+    job.save()
+    return job
+
+
+def job_rerun(*, job: Job) -> Job:
+    return job_enqueue(recipe=job.recipe, trigger=job.trigger, trigger_kind=job.trigger_kind, version=job.version,
+                       rerun_of=job)  # fmt: skip
+
+
+def jobs_reap() -> dict:
+    """Jobs whose worker stopped renewing the lease: queued again, or failed after the last attempt."""
+    counts = {"requeued": 0, "failed": 0}
+    expired = Job.objects.filter(status=JobStatus.RUNNING, lease_until__lt=timezone.now()).values_list("pk", flat=True)
+    for pk in list(expired[:500]):
+        with transaction.atomic():
+            job = Job.objects.select_for_update().filter(pk=pk, status=JobStatus.RUNNING,
+                                                         lease_until__lt=timezone.now()).first()  # fmt: skip
+            if job is None:
+                continue  # finished or renewed meanwhile: a live worker's job is never taken
+            if job.attempt < settings.JOB_MAX_ATTEMPTS:
+                job.status, job.lease_until, job.started_at = JobStatus.QUEUED, None, None
+                job.save(update_fields=["status", "lease_until", "started_at"])
+                transaction.on_commit(lambda pk=pk: _send(pk))
+                counts["requeued"] += 1
+            else:
+                job.status, job.finished_at, job.lease_until = JobStatus.FAILED, timezone.now(), None
+                message = f"The worker running this job stopped {job.attempt} times; it was not retried again."
+                job.error = {"type": "worker_lost", "message": message}
+                job.save(update_fields=["status", "finished_at", "lease_until", "error"])
+                counts["failed"] += 1
+    return counts
+
+
+def jobs_prune(*, batch: int = 1000) -> int:
+    """Deletes finished jobs older than the retention, in batches; returns how many."""
+    cutoff = timezone.now() - timedelta(days=settings.JOB_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        ids = list(Job.objects.filter(created_at__lt=cutoff, status__in=FINISHED).values_list("pk", flat=True)[:batch])
+        if not ids:
+            return deleted
+        Job.objects.filter(pk__in=ids).delete()
+        deleted += len(ids)

@@ -1,0 +1,155 @@
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from builder.connections.services import connection_create
+from builder.jobs import services
+from builder.jobs.models import Job, JobStep
+from builder.jobs.recorder import JobRecorder
+from builder.recipes.services import recipe_create
+from connectors.testkit import LocalServer
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLE = json.loads((Path(__file__).parents[1] / "engine" / "golden" / "greet_new_hire.json").read_text())
+TRIGGER = EXAMPLE["trigger"]
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    calls = []
+    monkeypatch.setattr(services, "_send", lambda job_id, countdown=None: calls.append(job_id))
+    return calls
+
+
+@pytest.fixture
+def moveworks(settings):
+    settings.ALLOW_PRIVATE_NETWORKS = True
+    with LocalServer() as server:
+        server.reply("POST", "/rest/v1/events/evt-1/messages/send", json={"ok": True})
+        yield server
+
+
+@pytest.fixture
+def recipe(personas, moveworks):
+    chat = connection_create(workspace=personas.a, connector="moveworks", name="MW",
+                             fields={"base_url": moveworks.url, "event_id": "evt-1", "api_key": "k"})  # fmt: skip
+    return recipe_create(workspace=personas.a, definition=EXAMPLE["definition"], bindings={"chat": chat.pk})
+
+
+def test_the_task_is_sent_only_after_the_row_is_committed(recipe, sent, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+        assert sent == []
+    for callback in callbacks:
+        callback()
+    assert sent == [job.pk]
+
+
+def test_a_job_runs_and_records_every_step(recipe, sent, moveworks):
+    job = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    assert services.job_execute(job_id=job.pk, worker="w1") == "succeeded"
+    job.refresh_from_db()
+    assert job.status == "succeeded"
+    assert job.attempt == 1
+    assert job.response == EXAMPLE["expected"]["response"]
+    assert job.duration_ms is not None
+    steps = list(JobStep.objects.filter(job=job).values_list("path", "status"))
+    assert steps == [tuple(pair) for pair in EXAMPLE["expected"]["finished"]]
+    assert moveworks.requests[0].json == EXAMPLE["expected"]["moveworks_request"]
+    assert "k" not in json.dumps(JobStep.objects.get(path="tell").input)
+
+
+def test_a_redelivered_task_runs_nothing_twice(recipe, sent, moveworks):
+    job = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    services.job_execute(job_id=job.pk, worker="w1")
+    assert services.job_execute(job_id=job.pk, worker="w2") is None
+    assert len(moveworks.requests) == 1
+
+
+def test_a_failing_step_fails_the_job_with_where_and_why(recipe, sent, moveworks):
+    moveworks.routes.clear()
+    moveworks.reply("POST", "/rest/v1/events/evt-1/messages/send", status=403, json={"error": {"message": "nope"}})
+    job = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    assert services.job_execute(job_id=job.pk, worker="w1") == "failed"
+    job.refresh_from_db()
+    assert job.error["step"] == "tell"
+    assert "nope" in job.error["message"]
+
+
+def test_cancel_a_queued_job(recipe, sent):
+    job = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    services.job_cancel(job=job)
+    assert services.job_execute(job_id=job.pk, worker="w1") is None
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+
+
+def test_a_running_job_sees_its_cancel_before_the_next_step(recipe, sent):
+    job = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    Job.objects.filter(pk=job.pk).update(status="running")
+    recorder = JobRecorder(job, lease_seconds=60)
+    assert recorder.should_cancel() is False
+    services.job_cancel(job=Job.objects.get(pk=job.pk))
+    recorder.next_check = 0
+    assert recorder.should_cancel() is True
+
+
+def test_rerun_points_to_the_old_job(recipe, sent):
+    job = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    again = services.job_rerun(job=job)
+    assert again.rerun_of == job
+    assert again.trigger == job.trigger
+    assert again.version == job.version
+
+
+def test_the_reaper_requeues_then_fails_jobs_whose_worker_died(
+    recipe, sent, settings, django_capture_on_commit_callbacks
+):
+    settings.JOB_MAX_ATTEMPTS = 2
+    expired = timezone.now() - timedelta(seconds=5)
+    first = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    last = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    alive = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    Job.objects.filter(pk=first.pk).update(status="running", attempt=1, lease_until=expired)
+    Job.objects.filter(pk=last.pk).update(status="running", attempt=2, lease_until=expired)
+    Job.objects.filter(pk=alive.pk).update(status="running", attempt=1, lease_until=timezone.now() + timedelta(60))
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.jobs_reap() == {"requeued": 1, "failed": 1}
+    assert sent == [first.pk]
+    statuses = dict(Job.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: "queued", last.pk: "failed", alive.pk: "running"}
+    assert Job.objects.get(pk=last.pk).error["type"] == "worker_lost"
+
+
+def test_the_concurrency_limit_requeues(recipe, sent, settings):
+    settings.RECIPE_CONCURRENCY = 1
+    busy = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    Job.objects.filter(pk=busy.pk).update(status="running", lease_until=timezone.now() + timedelta(minutes=1))
+    waiting = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    assert services.job_execute(job_id=waiting.pk, worker="w1") == "queued"
+    assert Job.objects.get(pk=waiting.pk).status == "queued"
+
+
+def test_big_payloads_are_stored_truncated(recipe, sent, settings):
+    settings.JOB_DATA_LIMIT = 100
+    job = services.job_enqueue(recipe=recipe, trigger={"body": {"blob": "x" * 500}}, trigger_kind="manual")
+    assert job.trigger["_truncated"] is True
+    assert len(job.trigger["preview"]) == 100
+
+
+def test_prune_removes_old_finished_jobs_only(recipe, sent, settings):
+    settings.JOB_RETENTION_DAYS = 7
+    old = timezone.now() - timedelta(days=8)
+    done = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    running = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    recent = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    Job.objects.filter(pk=done.pk).update(status="succeeded", created_at=old)
+    Job.objects.filter(pk=running.pk).update(status="running", created_at=old)
+    Job.objects.filter(pk=recent.pk).update(status="succeeded")
+    assert services.jobs_prune(batch=1) == 1
+    assert set(Job.objects.values_list("pk", flat=True)) == {running.pk, recent.pk}
