@@ -70,6 +70,8 @@ class Stack:
             STEPWISE_ADMIN_USER=ADMIN_USER,
             STEPWISE_ADMIN_PASSWORD=ADMIN_PASSWORD,
             STEPWISE_WORKER_HEARTBEAT_SECONDS="2",
+            # Recipes in these tests call stand-in servers on 127.0.0.1.
+            STEPWISE_ALLOW_PRIVATE_NETWORKS="true",
             STEPWISE_WORKER_CONCURRENCY="1",
             WEB_CONCURRENCY="2",
             PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}",

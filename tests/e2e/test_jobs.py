@@ -1,0 +1,50 @@
+"""A recipe runs on the real worker through the real broker, and reaches a stand-in Moveworks."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from connectors.testkit import LocalServer
+from tests.stack import ADMIN_PASSWORD, ADMIN_USER, http
+
+pytestmark = pytest.mark.stack
+
+EXAMPLE = json.loads((Path(__file__).parents[1] / "engine" / "golden" / "greet_new_hire.json").read_text())
+
+
+def wait_for_job(stack, headers, job_id, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, job = http("GET", f"{stack.base_url}/api/jobs/{job_id}/", headers=headers)
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} did not finish: {job}\n{stack.log_tail()}")
+
+
+def test_the_design_example_runs_on_the_worker_and_messages_the_employee(stack):
+    _, token = http("POST", f"{stack.base_url}/api/auth/token/", {"username": ADMIN_USER, "password": ADMIN_PASSWORD})
+    headers = {"Authorization": f"Token {token['token']}"}
+    with LocalServer() as moveworks:
+        moveworks.reply("POST", "/rest/v1/events/evt-1/messages/send", json={"ok": True})
+        status, connection = http("POST", f"{stack.base_url}/api/connections/", {
+            "connector": "moveworks", "name": f"Stand-in {time.time()}",
+            "fields": {"base_url": moveworks.url, "event_id": "evt-1", "api_key": "k"}}, headers)  # fmt: skip
+        assert status == 201, connection
+        status, recipe = http(
+            "POST",
+            f"{stack.base_url}/api/recipes/import/",
+            {"definition": EXAMPLE["definition"], "bindings": {"chat": connection["id"]}},
+            headers,
+        )
+        assert status == 201, recipe
+        status, queued = http("POST", f"{stack.base_url}/api/recipes/{recipe['id']}/test/",
+                              {"trigger": EXAMPLE["trigger"]}, headers)  # fmt: skip
+        assert status == 202, queued
+        job = wait_for_job(stack, headers, queued["job_id"])
+    assert job["status"] == "succeeded", job
+    assert job["response"] == EXAMPLE["expected"]["response"]
+    assert [[s["path"], s["status"]] for s in job["steps"]] == EXAMPLE["expected"]["finished"]
+    assert moveworks.requests[0].json == EXAMPLE["expected"]["moveworks_request"]
