@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("builder.ops.urls")),
     path("", include("builder.connections.urls")),
     path("", include("builder.recipes.urls")),
+    path("", include("builder.jobs.urls")),
     path("", include("builder.workspaces.urls")),
 ]

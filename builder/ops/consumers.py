@@ -11,6 +11,20 @@ def _workspace_ids(user) -> list[int]:
     return list(user.memberships.values_list("workspace_id", flat=True))
 
 
+@database_sync_to_async
+def _group_for(user, kind: str, object_id) -> str | None:
+    from django.http import Http404
+
+    from builder.jobs.access import access_job
+    from builder.recipes.access import access_recipe
+
+    try:
+        found = access_job(user, object_id) if kind == "job" else access_recipe(user, object_id)
+    except Http404:
+        return None
+    return f"{kind}.{found.pk}"
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     """One socket per page: the server pushes the events of the groups this user may see."""
 
@@ -32,6 +46,19 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content, **kwargs):
         if content.get("type") == "ping":
             await self.send_json({"type": "pong"})
+        elif content.get("type") == "subscribe":
+            await self.subscribe(content)
+
+    async def subscribe(self, content):
+        """Follow one job or one recipe: only if this user may see it (else an error, nothing joined)."""
+        kind = "job" if "job" in content else "recipe"
+        group = await _group_for(self.scope["user"], kind, content.get(kind))
+        if group is None:
+            await self.send_json({"type": "error", "message": f"No such {kind}."})
+            return
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined.append(group)
+        await self.send_json({"type": "subscribed", kind: content.get(kind)})
 
     async def live_event(self, message):
         await self.send_json(message["event"])

@@ -9,7 +9,7 @@ NAV_SECTIONS = [
     ("connections", "Connections", "/connections/"),
     ("apiplatform", "API platform", None),
     ("library", "Library", None),
-    ("jobs", "Jobs", None),
+    ("jobs", "Jobs", "/jobs/"),
 ]
 
 

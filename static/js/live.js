@@ -1,7 +1,11 @@
 // One websocket per page. Events from the server are re-dispatched on `document`
 // as "stepwise:live" CustomEvents, so that each page module listens only for what it shows.
+// Pages follow a job or a recipe with subscribe({job: id}); subscriptions survive reconnects.
 
 const indicator = () => document.getElementById("live-indicator");
+const subscriptions = [];
+let socket = null;
+let delay = 500;
 
 function meta(name) {
   const tag = document.querySelector(`meta[name="${name}"]`);
@@ -24,12 +28,20 @@ function show(state) {
   el.querySelector(".live-label").textContent = state;
 }
 
-let delay = 500;
+function send(message) {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+}
+
+export function subscribe(target) {
+  subscriptions.push(target);
+  send({ type: "subscribe", ...target });
+}
 
 function connect() {
-  const socket = new WebSocket(liveUrl());
+  socket = new WebSocket(liveUrl());
   socket.addEventListener("open", () => {
     delay = 500;
+    for (const target of subscriptions) send({ type: "subscribe", ...target });
   });
   socket.addEventListener("message", (message) => {
     const event = JSON.parse(message.data);

@@ -39,3 +39,32 @@ def test_member_receives_events_of_their_workspace_only(personas):
     received, nothing_else = async_to_sync(scenario)()
     assert received == {"type": "job.step", "step": "tell"}
     assert nothing_else
+
+
+def test_subscribe_to_a_job_of_ones_own_workspace_only(personas):
+    from builder.jobs.services import job_enqueue
+    from builder.recipes.services import recipe_create
+
+    definition = {"format": "stepwise.recipe/1", "name": "n", "trigger": {"kind": "manual"}, "steps": []}
+    mine = job_enqueue(recipe=recipe_create(workspace=personas.a, definition=definition), trigger={},
+                       trigger_kind="manual")  # fmt: skip
+    theirs = job_enqueue(recipe=recipe_create(workspace=personas.b, definition=definition), trigger={},
+                         trigger_kind="manual")  # fmt: skip
+
+    async def scenario():
+        communicator, _, _ = await connect(personas.owner)
+        await communicator.receive_json_from()
+        await communicator.send_json_to({"type": "subscribe", "job": theirs.pk})
+        refused = await communicator.receive_json_from()
+        await communicator.send_json_to({"type": "subscribe", "job": mine.pk})
+        accepted = await communicator.receive_json_from()
+        await sync_to_async(live_publish)(f"job.{theirs.pk}", {"type": "step.started", "secret": True})
+        await sync_to_async(live_publish)(f"job.{mine.pk}", {"type": "step.started", "step": "a"})
+        event = await communicator.receive_json_from(timeout=5)
+        await communicator.disconnect()
+        return refused, accepted, event
+
+    refused, accepted, event = async_to_sync(scenario)()
+    assert refused == {"type": "error", "message": "No such job."}
+    assert accepted == {"type": "subscribed", "job": mine.pk}
+    assert event == {"type": "step.started", "step": "a"}
