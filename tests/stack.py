@@ -72,6 +72,9 @@ class Stack:
             STEPWISE_WORKER_HEARTBEAT_SECONDS="2",
             # Recipes in these tests call stand-in servers on 127.0.0.1.
             STEPWISE_ALLOW_PRIVATE_NETWORKS="true",
+            # Short leases so that the test of a dying worker ends in seconds.
+            STEPWISE_JOB_LEASE_SECONDS="4",
+            STEPWISE_REAPER_SECONDS="2",
             STEPWISE_WORKER_CONCURRENCY="1",
             WEB_CONCURRENCY="2",
             PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}",
@@ -132,6 +135,13 @@ class Stack:
             last = (status, body)
             time.sleep(0.5)
         raise RuntimeError(f"/healthz never answered 200 (last: {last}):\n{self.log_tail()}")
+
+    def pid_of(self, name: str) -> int:
+        """The pid of one Procfile process, from the supervisor's own log line."""
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            if f"| {name} started (pid " in line:
+                return int(line.rsplit("pid ", 1)[1].rstrip(")"))
+        raise LookupError(f"{name} is not in the stack's log")
 
     def log_tail(self, lines: int = 80) -> str:
         if not self.log_path.exists():

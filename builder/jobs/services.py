@@ -2,12 +2,13 @@
 cancel, re-run, reap jobs whose worker died, prune old ones."""
 
 import logging
+import threading
 import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from builder.connections.models import Connection
@@ -78,17 +79,49 @@ def job_execute(*, job_id: int, worker: str) -> str | None:
         return JobStatus.QUEUED
     started = time.monotonic()
     recorder = JobRecorder(job, lease_seconds=settings.JOB_LEASE_SECONDS)
+    with LeaseKeeper(job.pk):
+        status, response, error = _run_engine(job, recorder)
+    job_finish(job=job, status=status, response=response, error=error, duration=time.monotonic() - started)
+    return status
+
+
+class LeaseKeeper(threading.Thread):
+    """Renews a running job's lease in the background, so that one long step (a slow API
+    call) never looks like a dead worker to the reaper."""
+
+    def __init__(self, job_id: int):
+        super().__init__(name=f"lease-{job_id}", daemon=True)
+        self.job_id = job_id
+        self.done = threading.Event()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.join(timeout=5)
+
+    def run(self):
+        interval = max(1.0, settings.JOB_LEASE_SECONDS / 3)
+        try:
+            while not self.done.wait(interval):
+                lease = timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS)
+                Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(lease_until=lease)
+        finally:
+            connection.close()
+
+
+def _run_engine(job: Job, recorder: JobRecorder) -> tuple[str, dict | None, dict | None]:
     live_publish(f"recipe.{job.recipe_id}", {"type": "job.started", "job": job.pk, "recipe": job.recipe_id})
     try:
         result = run(job.version.definition, trigger=job.trigger, registry=registry(), connections=_connections(job),
                      deadline=time.monotonic() + settings.JOB_TIMEOUT_SECONDS, recorder=recorder,
                      network=network_policy())  # fmt: skip
-        status, response, error = result.status, bounded(result.response), result.error
+        return result.status, bounded(result.response), result.error
     except Exception as exc:  # an engine bug must end the job, not leave it running
         logger.exception("job %s crashed", job.pk)
-        status, response, error = JobStatus.FAILED, None, {"type": "internal_error", "message": str(exc)[:500]}
-    job_finish(job=job, status=status, response=response, error=error, duration=time.monotonic() - started)
-    return status
+        return JobStatus.FAILED, None, {"type": "internal_error", "message": str(exc)[:500]}
 
 
 def job_finish(*, job: Job, status: str, response=None, error=None, duration: float | None = None) -> None:
