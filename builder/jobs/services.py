@@ -19,7 +19,9 @@ from builder.jobs.payloads import bounded
 from builder.jobs.recorder import JobRecorder
 from builder.ops.live import live_publish
 from builder.recipes.models import Recipe, RecipeVersion
+from connectors.errors import PermanentError
 from connectors.registry import registry
+from connectors.sdk import validate
 
 logger = logging.getLogger(__name__)
 
@@ -60,12 +62,6 @@ def _claim(job_id: int, worker: str) -> Job | None:
 def _over_concurrency(job: Job) -> bool:
     running = Job.objects.filter(recipe_id=job.recipe_id, status=JobStatus.RUNNING).exclude(pk=job.pk).count()
     return running >= settings.RECIPE_CONCURRENCY
-
-
-def _connections(job: Job) -> dict:
-    bound = Connection.objects.filter(pk__in=job.recipe.bindings.values(), workspace_id=job.recipe.workspace_id)
-    by_id = {c.pk: c for c in bound}
-    return {slot: connection_values(by_id[pk]) for slot, pk in job.recipe.bindings.items() if pk in by_id}
 
 
 def job_execute(*, job_id: int, worker: str) -> str | None:
@@ -112,12 +108,55 @@ class LeaseKeeper(threading.Thread):
             connection.close()
 
 
+MAX_CALL_DEPTH = 5
+
+
+def function_caller(workspace_id: int, depth: int = 0):
+    """What a `call` step uses: runs a recipe of kind `function` of the same workspace in
+    process, with its input and output checked against the function's schemas."""
+
+    def call(target: str, input: dict, deadline: float) -> dict:
+        if depth >= MAX_CALL_DEPTH:
+            raise PermanentError(f"Recipes call each other more than {MAX_CALL_DEPTH} deep.")
+        recipes = Recipe.objects.filter(workspace_id=workspace_id, trigger_kind="function")
+        callee = (recipes.filter(pk=int(target)) if str(target).isdigit() else recipes.filter(name=target)).first()
+        if callee is None or callee.current_version is None:
+            raise PermanentError(f"There is no function recipe {target!r} in this workspace.")
+        definition = callee.current_version.definition
+        spec = definition.get("trigger", {})
+        problems = validate(spec.get("input_schema", {}), input)
+        if problems:
+            raise PermanentError(f"The input for {callee.name} is invalid: " +
+                                 "; ".join(f"{p['pointer'] or '/'} {p['message']}" for p in problems[:5]))  # fmt: skip
+        nested = function_caller(workspace_id, depth + 1)
+        result = run(definition, trigger={"body": input}, registry=registry(), connections=_connections_of(callee),
+                     deadline=deadline, network=network_policy(), call_recipe=nested)  # fmt: skip
+        if result.status != "succeeded":
+            raise PermanentError(f"{callee.name} {result.status}: {(result.error or {}).get('message', '')}")
+        output = (result.response or {}).get("body", {})
+        problems = validate(spec.get("output_schema", {}), output)
+        if problems:
+            raise PermanentError(
+                f"{callee.name} answered output that breaks its output schema: {problems[0]['message']}"
+            )
+        return output
+
+    return call
+
+
+def _connections_of(recipe: Recipe) -> dict:
+    bound = Connection.objects.filter(pk__in=recipe.bindings.values(), workspace_id=recipe.workspace_id)
+    by_id = {c.pk: c for c in bound}
+    return {slot: connection_values(by_id[pk]) for slot, pk in recipe.bindings.items() if pk in by_id}
+
+
 def _run_engine(job: Job, recorder: JobRecorder) -> tuple[str, dict | None, dict | None]:
     live_publish(f"recipe.{job.recipe_id}", {"type": "job.started", "job": job.pk, "recipe": job.recipe_id})
     try:
-        result = run(job.version.definition, trigger=job.trigger, registry=registry(), connections=_connections(job),
-                     deadline=time.monotonic() + settings.JOB_TIMEOUT_SECONDS, recorder=recorder,
-                     network=network_policy())  # fmt: skip
+        result = run(job.version.definition, trigger=job.trigger, registry=registry(),
+                     connections=_connections_of(job.recipe), deadline=time.monotonic() + settings.JOB_TIMEOUT_SECONDS,
+                     recorder=recorder, network=network_policy(),
+                     call_recipe=function_caller(job.recipe.workspace_id))  # fmt: skip
         return result.status, bounded(result.response), result.error
     except Exception as exc:  # an engine bug must end the job, not leave it running
         logger.exception("job %s crashed", job.pk)

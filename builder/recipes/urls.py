@@ -7,6 +7,7 @@ urlpatterns = [
     path("recipes/import/", views.recipe_import, name="recipe_import"),
     path("recipes/<int:recipe_id>/", views.recipe_detail, name="recipe_detail"),
     path("recipes/<int:recipe_id>/bind/", views.recipe_bind, name="recipe_bind"),
+    path("recipes/<int:recipe_id>/test/", views.recipe_test, name="recipe_test"),
     path("recipes/<int:recipe_id>/start/", views.recipe_state, {"action": "start"}, name="recipe_start"),
     path("recipes/<int:recipe_id>/stop/", views.recipe_state, {"action": "stop"}, name="recipe_stop"),
     path("recipes/<int:recipe_id>/versions/<int:number>/restore/", views.recipe_restore, name="recipe_restore"),

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from builder.connections.models import Connection
+from builder.jobs.services import job_enqueue
 from builder.recipes import services
 from builder.recipes.access import access_recipe
 from builder.recipes.models import Recipe
@@ -78,8 +79,32 @@ def recipe_detail(request, recipe_id):
         "versions": recipe.versions.select_related("author")[:50],
         "slots": [(slot, spec, choices.get(slot, []), recipe.bindings.get(slot)) for slot, spec in slots.items()],
         "can_edit": membership.allows(Role.BUILDER),
+        "jobs": recipe.jobs.select_related("version").order_by("-id")[:20],
+        "sample": request.session.pop(f"recipe-sample-{recipe.pk}", '{\n  "body": {}\n}'),
     }
     return render(request, "recipes/detail.html", context)
+
+
+@login_required
+@require_POST
+def recipe_test(request, recipe_id):
+    """Runs the current version once on the worker with the sample payload typed in."""
+    recipe = access_recipe(request.user, recipe_id, role=Role.BUILDER)
+    text = request.POST.get("trigger", "")
+    try:
+        trigger = json.loads(text or "{}")
+        if not isinstance(trigger, dict):
+            raise ValueError("the payload must be a JSON object")
+    except ValueError as exc:
+        request.session[f"recipe-sample-{recipe.pk}"] = text[:100_000]
+        messages.error(request, f"The sample payload is not a JSON object: {exc}.")
+        return redirect("recipe_detail", recipe_id=recipe.pk)
+    found = services.recipe_problems(recipe)
+    if found:
+        messages.error(request, "The recipe cannot run: fix the problems listed on its page.")
+        return redirect("recipe_detail", recipe_id=recipe.pk)
+    job = job_enqueue(recipe=recipe, trigger=trigger, trigger_kind="manual")
+    return redirect("job_detail", job_id=job.pk)
 
 
 @login_required

@@ -153,3 +153,34 @@ def test_prune_removes_old_finished_jobs_only(recipe, sent, settings):
     Job.objects.filter(pk=recent.pk).update(status="succeeded")
     assert services.jobs_prune(batch=1) == 1
     assert set(Job.objects.values_list("pk", flat=True)) == {running.pk, recent.pk}
+
+
+def test_a_call_step_runs_a_function_recipe_with_checked_input_and_output(personas, sent):
+    double = {"format": "stepwise.recipe/1", "name": "Double",
+              "trigger": {"kind": "function", "input_schema": {"type": "object", "required": ["n"],
+                                                               "properties": {"n": {"type": "integer"}}},
+                          "output_schema": {"type": "object", "required": ["n"]}},
+              "steps": [{"id": "out", "respond": {"body": {"n": "{{ trigger.body.n * 2 }}"}}}]}  # fmt: skip
+    caller = {"format": "stepwise.recipe/1", "name": "Caller", "trigger": {"kind": "manual"},
+              "steps": [{"id": "twice", "call": "Double", "input": {"n": "{{ trigger.body.n }}"}},
+                        {"id": "keep", "set": {"result": "{{ steps.twice.n }}"}}]}  # fmt: skip
+    recipe_create(workspace=personas.a, definition=double)
+    recipe = recipe_create(workspace=personas.a, definition=caller)
+    good = services.job_enqueue(recipe=recipe, trigger={"body": {"n": 21}}, trigger_kind="manual")
+    bad = services.job_enqueue(recipe=recipe, trigger={"body": {"n": "x"}}, trigger_kind="manual")
+    assert services.job_execute(job_id=good.pk, worker="w") == "succeeded"
+    assert JobStep.objects.get(job=good, step_id="keep").output == {"result": 42}
+    assert services.job_execute(job_id=bad.pk, worker="w") == "failed"
+    assert "input for Double is invalid" in Job.objects.get(pk=bad.pk).error["message"]
+
+
+def test_a_function_of_another_workspace_cannot_be_called(personas, sent):
+    other = {"format": "stepwise.recipe/1", "name": "Secret", "trigger": {"kind": "function"},
+             "steps": [{"id": "out", "respond": {"body": {}}}]}  # fmt: skip
+    recipe_create(workspace=personas.b, definition=other)
+    caller = {"format": "stepwise.recipe/1", "name": "Caller", "trigger": {"kind": "manual"},
+              "steps": [{"id": "c", "call": "Secret", "input": {}}]}  # fmt: skip
+    job = services.job_enqueue(recipe=recipe_create(workspace=personas.a, definition=caller), trigger={},
+                               trigger_kind="manual")  # fmt: skip
+    assert services.job_execute(job_id=job.pk, worker="w") == "failed"
+    assert "no function recipe 'Secret'" in Job.objects.get(pk=job.pk).error["message"]

@@ -82,3 +82,19 @@ def test_next_must_stay_on_the_site(personas, client):
     recipe = recipe_create(workspace=personas.a, definition=EXAMPLE)
     response = client.post(reverse("recipe_stop", args=[recipe.pk]), {"next": "https://evil.example.com/"})
     assert response["Location"] == reverse("recipe_detail", args=[recipe.pk])
+
+
+def test_test_run_from_the_page(personas, client, monkeypatch):
+    from builder.jobs import services as job_services
+
+    monkeypatch.setattr(job_services, "_send", lambda job_id, countdown=None: None)
+    definition = {"format": "stepwise.recipe/1", "name": "Echo", "trigger": {"kind": "manual"}, "steps": []}
+    recipe = recipe_create(workspace=personas.a, definition=definition)
+    client.force_login(personas.owner)
+    bad = client.post(reverse("recipe_test", args=[recipe.pk]), {"trigger": "[1"}, follow=True)
+    assert "not a JSON object" in bad.content.decode()
+    assert not recipe.jobs.exists()
+    good = client.post(reverse("recipe_test", args=[recipe.pk]), {"trigger": '{"body": {"a": 1}}'})
+    job = recipe.jobs.get()
+    assert good["Location"] == reverse("job_detail", args=[job.pk])
+    assert job.trigger == {"body": {"a": 1}}
