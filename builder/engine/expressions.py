@@ -95,11 +95,6 @@ def _compiled_expression(source: str):
     return ENV.compile_expression(source, undefined_to_none=False)
 
 
-@lru_cache(maxsize=4096)
-def _compiled_template(source: str):
-    return ENV.from_string(source)
-
-
 def _explain(exc: Exception) -> str:
     if isinstance(exc, UndefinedError):
         return exc.message or "a name is not defined"
@@ -170,13 +165,26 @@ def _render_text(text: str, scope: dict) -> Any:
     sole = SOLE_PILL.match(text)
     if sole and "{{" not in sole.group(1):
         return evaluate(sole.group(1), scope)
-    try:
-        rendered = _compiled_template(text).render(**scope)
-    except (TemplateError, TypeError, ValueError, ArithmeticError, KeyError, IndexError, AttributeError) as exc:
-        raise ExpressionError(_explain(exc), text) from None
-    if len(rendered) > MAX_RESULT_CHARS:
-        raise ExpressionError(f"the result is longer than {MAX_RESULT_CHARS} characters", text)
-    return rendered
+    # Pills only: text between them is literal, and there are no template statements
+    # ({% for %} and the like), so the work an expression can ask for stays bounded.
+    parts, size = [], 0
+    for index, piece in enumerate(PILL.split(text)):
+        value = piece if index % 2 == 0 else _as_text(evaluate(piece, scope))
+        size += len(value)
+        if size > MAX_RESULT_CHARS:
+            raise ExpressionError(f"the result is longer than {MAX_RESULT_CHARS} characters", text)
+        parts.append(value)
+    return "".join(parts)
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def pills(value: Any) -> list[str]:

@@ -57,7 +57,19 @@ def test_the_sandbox_refuses(value):
 
 def test_a_long_rendered_text_is_refused():
     with pytest.raises(ExpressionError, match="longer than"):
-        render("{% for i in range(100000) %}{{ trigger.body.email }}{% endfor %}", SCOPE)
+        render(" ".join(["{{ 'x' * 99999 }}"] * 11), SCOPE)
+
+
+def test_template_statements_are_plain_text():
+    assert (
+        render("{% for i in range(3) %}{{ trigger.body.n }}{% endfor %}", SCOPE)
+        == "{% for i in range(3) %}3{% endfor %}"
+    )
+
+
+def test_values_inside_text():
+    text = "{{ trigger.body.ok }} {{ trigger.body.none }} {{ trigger.body.tags }} {{ trigger.body.items }}"
+    assert render(text, SCOPE) == 'true  ["a", "b"] {"k": 1}'
 
 
 def test_pills_lists_the_expressions():
