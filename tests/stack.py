@@ -49,6 +49,16 @@ def http(method: str, url: str, body: dict | None = None, headers: dict | None =
         return status, raw.decode(errors="replace")
 
 
+def api_login(stack) -> tuple[dict, int]:
+    """Token headers for the admin, and the id of the admin's own workspace (other tests
+    may have given the admin more workspaces)."""
+    _, token = http("POST", f"{stack.base_url}/api/auth/token/", {"username": ADMIN_USER, "password": ADMIN_PASSWORD})
+    headers = {"Authorization": f"Token {token['token']}"}
+    _, me = http("GET", f"{stack.base_url}/api/me/", headers=headers)
+    workspace = next(w["id"] for w in me["workspaces"] if w["name"] == f"{ADMIN_USER}'s workspace")
+    return headers, workspace
+
+
 class Stack:
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir

@@ -3,7 +3,7 @@ from playwright.sync_api import expect
 
 from connectors.testkit import LocalServer
 from tests.browser.conftest import screenshot
-from tests.stack import ADMIN_PASSWORD, ADMIN_USER, http
+from tests.stack import api_login, http
 
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
 
@@ -18,16 +18,15 @@ def slow_recipe(url: str) -> dict:
 
 def test_a_jobs_steps_appear_live(signed_in, stack):
     page = signed_in
-    _, token = http("POST", f"{stack.base_url}/api/auth/token/", {"username": ADMIN_USER, "password": ADMIN_PASSWORD})
-    headers = {"Authorization": f"Token {token['token']}"}
+    headers, workspace = api_login(stack)
     with LocalServer() as backend:
         backend.reply("GET", "/slow", json={"ok": True}, delay=1.0)
-        _, connection = http("POST", f"{stack.base_url}/api/connections/",
-                             {"connector": "http", "name": "Slow backend", "fields": {}}, headers)  # fmt: skip
+        backend_connection = {"workspace": workspace, "connector": "http", "name": "Slow backend", "fields": {}}
+        _, connection = http("POST", f"{stack.base_url}/api/connections/", backend_connection, headers)
         _, recipe = http(
             "POST",
             f"{stack.base_url}/api/recipes/",
-            {"definition": slow_recipe(backend.url), "bindings": {"api": connection["id"]}},
+            {"workspace": workspace, "definition": slow_recipe(backend.url), "bindings": {"api": connection["id"]}},
             headers,
         )
         _, queued = http("POST", f"{stack.base_url}/api/recipes/{recipe['id']}/test/", {"trigger": {}}, headers)

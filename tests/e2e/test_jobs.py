@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from connectors.testkit import LocalServer
-from tests.stack import ADMIN_PASSWORD, ADMIN_USER, http
+from tests.stack import api_login, http
 
 pytestmark = pytest.mark.stack
 
@@ -25,18 +25,17 @@ def wait_for_job(stack, headers, job_id, timeout=60):
 
 
 def test_the_design_example_runs_on_the_worker_and_messages_the_employee(stack):
-    _, token = http("POST", f"{stack.base_url}/api/auth/token/", {"username": ADMIN_USER, "password": ADMIN_PASSWORD})
-    headers = {"Authorization": f"Token {token['token']}"}
+    headers, workspace = api_login(stack)
     with LocalServer() as moveworks:
         moveworks.reply("POST", "/rest/v1/events/evt-1/messages/send", json={"ok": True})
         status, connection = http("POST", f"{stack.base_url}/api/connections/", {
-            "connector": "moveworks", "name": f"Stand-in {time.time()}",
+            "workspace": workspace, "connector": "moveworks", "name": f"Stand-in {time.time()}",
             "fields": {"base_url": moveworks.url, "event_id": "evt-1", "api_key": "k"}}, headers)  # fmt: skip
         assert status == 201, connection
         status, recipe = http(
             "POST",
             f"{stack.base_url}/api/recipes/import/",
-            {"definition": EXAMPLE["definition"], "bindings": {"chat": connection["id"]}},
+            {"workspace": workspace, "definition": EXAMPLE["definition"], "bindings": {"chat": connection["id"]}},
             headers,
         )
         assert status == 201, recipe
@@ -67,8 +66,7 @@ def test_a_job_whose_worker_process_dies_is_run_again_not_left_running(stack):
     import os
     import signal
 
-    _, token = http("POST", f"{stack.base_url}/api/auth/token/", {"username": ADMIN_USER, "password": ADMIN_PASSWORD})
-    headers = {"Authorization": f"Token {token['token']}"}
+    headers, workspace = api_login(stack)
     call = {"id": "call", "action": "http.request", "connection": "api", "input": {"method": "GET", "url": ""}}
     slow = {"format": "stepwise.recipe/1", "name": f"Slow {time.time()}", "connections": {"api": {"connector": "http"}},
             "trigger": {"kind": "manual"}, "steps": [call]}  # fmt: skip
@@ -76,12 +74,17 @@ def test_a_job_whose_worker_process_dies_is_run_again_not_left_running(stack):
         backend.reply("GET", "/slow", json={"ok": True}, delay=6)
         backend.reply("GET", "/slow", json={"ok": True})
         slow["steps"][0]["input"]["url"] = f"{backend.url}/slow"
-        backend_connection = {"connector": "http", "name": f"Backend {time.time()}", "fields": {}}
+        backend_connection = {
+            "workspace": workspace,
+            "connector": "http",
+            "name": f"Backend {time.time()}",
+            "fields": {},
+        }
         _, connection = http("POST", f"{stack.base_url}/api/connections/", backend_connection, headers)
         _, recipe = http(
             "POST",
             f"{stack.base_url}/api/recipes/",
-            {"definition": slow, "bindings": {"api": connection["id"]}},
+            {"workspace": workspace, "definition": slow, "bindings": {"api": connection["id"]}},
             headers,
         )
         _, queued = http("POST", f"{stack.base_url}/api/recipes/{recipe['id']}/test/", {"trigger": {}}, headers)
