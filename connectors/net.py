@@ -39,6 +39,9 @@ class NetworkPolicy:
         return cls(allow_private, tuple(ipaddress.ip_network(item.strip(), strict=False) for item in allowlist))
 
     def permits(self, ip: IPAddress) -> bool:
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None and not self.permits(embedded):
+            return False  # NAT64, 6to4, Teredo or a mapped address that leads somewhere private
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
             ip = ip.ipv4_mapped
         if any(ip in network for network in self.allowlist):
@@ -47,12 +50,43 @@ class NetworkPolicy:
             return not ip.is_unspecified
         return ip.is_global and not ip.is_multicast
 
+    def check_host(self, host: str, port: int) -> list[str]:
+        """Resolves `host` and checks every address; for connectors that open their own
+        sockets. (A check before connecting, so DNS could change in between; HTTP goes
+        through guarded_session, which checks the very address it connects to.)"""
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise PermanentError(f"Cannot resolve {host}: {exc.strerror or exc}.") from None
+        addresses = []
+        for *_rest, sockaddr in infos:
+            self.check(host, ipaddress.ip_address(sockaddr[0].split("%")[0]))
+            addresses.append(sockaddr[0])
+        return addresses
+
     def check(self, host: str, ip: IPAddress) -> None:
         if not self.permits(ip):
             raise BlockedDestinationError(
                 f"{host} resolves to {ip}, a private, loopback or link-local address; "
                 "this deployment does not allow recipes to reach it."
             )
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip in NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip.teredo:
+        return ip.teredo[1]
+    return None
 
 
 def _guarded_connection(base: type[HTTPConnection], policy: NetworkPolicy) -> type[HTTPConnection]:
@@ -97,9 +131,24 @@ class GuardedAdapter(HTTPAdapter):
         }
 
 
-def guarded_session(policy: NetworkPolicy) -> requests.Session:
+class GuardedSession(requests.Session):
+    """Like requests' own handling of Authorization, drops the headers a connector names as
+    credentials (an API key header, say) when a redirect leaves the original host."""
+
+    def __init__(self):
+        super().__init__()
+        self.sensitive_headers: set[str] = set()
+
+    def rebuild_auth(self, prepared_request, response):
+        super().rebuild_auth(prepared_request, response)
+        if self.should_strip_auth(response.request.url, prepared_request.url):
+            for name in self.sensitive_headers:
+                prepared_request.headers.pop(name, None)
+
+
+def guarded_session(policy: NetworkPolicy) -> GuardedSession:
     """A session whose every connection, redirects included, is checked against `policy`."""
-    session = requests.Session()
+    session = GuardedSession()
     session.trust_env = False  # a proxy from the environment would bypass the address check
     adapter = GuardedAdapter(policy)
     session.mount("http://", adapter)

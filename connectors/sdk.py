@@ -86,6 +86,9 @@ class Context:
     deadline: float
     logger: logging.Logger
     http: requests.Session
+    # Which addresses this deployment lets recipes reach; ctx.http enforces it, and a
+    # connector opening its own sockets (SMTP, say) checks with network.check_host().
+    network: NetworkPolicy = field(default_factory=NetworkPolicy)
 
     def time_left(self) -> float:
         return self.deadline - time.monotonic()
@@ -269,12 +272,52 @@ def make_context(
     network: NetworkPolicy | None = None,
     logger: logging.Logger | None = None,
 ) -> Context:
+    policy = network or NetworkPolicy()
     return Context(
         connection=dict(connection),
         deadline=deadline if deadline is not None else time.monotonic() + DEFAULT_CALL_SECONDS,
         logger=logger or logging.getLogger("stepwise.connectors"),
-        http=guarded_session(network or NetworkPolicy()),
+        http=guarded_session(policy),
+        network=policy,
     )
+
+
+REDACTED = "••••"
+
+
+def redact(value: Any, secrets: list[str]) -> Any:
+    """`value` with every secret replaced, recursively: for messages and outputs."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {key: redact(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact(item, secrets) for item in value]
+    return value
+
+
+def _secret_values(connector: Connector, connection: Mapping[str, Any]) -> list[str]:
+    # Longest first, so that a secret containing another is replaced whole.
+    values = {str(connection[name]) for name in connector.secret_fields if connection.get(name)}
+    return sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
+
+
+def _classify(connector: Connector, exc: Exception) -> ConnectorError:
+    if isinstance(exc, requests.Timeout):
+        return RetryableError(f"{connector.title} did not answer in time.")
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
+        return RetryableError(f"{connector.title}'s answer was cut off or garbled.")
+    if isinstance(exc, requests.ConnectionError):
+        return RetryableError(f"Could not reach {connector.title}.")
+    if isinstance(exc, requests.TooManyRedirects):
+        return PermanentError(f"{connector.title} redirected too many times.")
+    if isinstance(exc, requests.RequestException):
+        return PermanentError(f"The request to {connector.title} could not be made: {type(exc).__name__}.")
+    return PermanentError(f"The {connector.title} step failed: {type(exc).__name__}: {clip(str(exc), 200)}")
 
 
 def run_action(
@@ -294,16 +337,19 @@ def run_action(
         where = ", ".join(p["pointer"] or "(the input)" for p in problems)
         raise InvalidInputError(f"The input of {connector.name}.{action_key} is invalid at {where}.", problems)
     ctx = make_context(connection, deadline=deadline, network=network, logger=logger)
+    secrets = _secret_values(connector, connection)
     try:
         output = action.run(ctx, input)
-    except ConnectorError:
+    except ConnectorError as exc:
+        # A service may echo a URL with a key in it, or a credential back: never pass it on.
+        exc.message = redact(exc.message, secrets)
+        exc.args = (exc.message,)
         raise
-    except requests.Timeout as exc:
-        raise RetryableError(f"{connector.title} did not answer in time.") from exc
-    except requests.ConnectionError as exc:
-        raise RetryableError(f"Could not reach {connector.title}: {clip(str(exc), 200)}") from exc
+    except Exception as exc:  # whatever a connector lets escape becomes a typed step error
+        raise _classify(connector, exc) from exc
     finally:
         ctx.http.close()
+    output = redact(output, secrets)
     problems = validate(action.output_schema, output)
     if problems:
         raise OutputMismatchError(

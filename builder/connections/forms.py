@@ -13,11 +13,10 @@ MAX_VALUE_LENGTH = 10_000
 
 def _clean_value(field: Field, value: Any) -> Any:
     if field.type == "integer":
-        if isinstance(value, bool) or not (
-            isinstance(value, int) or (isinstance(value, str) and re.fullmatch(r"-?\d+", value))
-        ):
+        text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
+        if not re.fullmatch(r"-?\d{1,15}", text):
             raise ValidationError("Enter a whole number.")
-        return int(value)
+        return int(text)
     if field.type == "boolean":
         if isinstance(value, bool):
             return value
@@ -63,6 +62,19 @@ def clean_fields(connector: Connector, submitted: dict, *, current: dict | None 
             values[name] = field.default
         if field.required and values.get(name) in (None, "") and f"fields.{name}" not in errors:
             errors[f"fields.{name}"] = f"{field.label} is required."
+    if current is not None:
+        errors.update(_secrets_follow_urls(declared, submitted, current, values))
     if errors:
         raise ValidationError(errors)
     return {name: value for name, value in values.items() if value not in (None, "")}
+
+
+def _secrets_follow_urls(declared: dict, submitted: dict, current: dict, values: dict) -> dict:
+    """A stored secret is not sent to a new address unless it is typed in again: otherwise
+    anyone allowed to edit the connection could point it at their own server and test it."""
+    moved = [f for f in declared.values() if f.type == "url" and values.get(f.name) != current.get(f.name)]
+    if not moved:
+        return {}
+    kept = [f for f in declared.values() if f.secret and current.get(f.name) and f.name not in submitted]
+    where = ", ".join(f.label for f in moved)
+    return {f"fields.{f.name}": f"Enter {f.label} again: {where} changed." for f in kept}

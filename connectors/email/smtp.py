@@ -30,6 +30,7 @@ def _classify(exc: Exception) -> ConnectorError:
 @contextlib.contextmanager
 def backend(ctx: Context):
     security = ctx.connection.get("security", "starttls")
+    ctx.network.check_host(ctx.connection["host"], int(ctx.connection.get("port") or 587))
     connection = EmailBackend(
         host=ctx.connection["host"],
         port=int(ctx.connection.get("port") or 587),

@@ -1,9 +1,9 @@
 """http.request: one HTTP call; the answer as JSON when it is JSON, else text."""
 
 import json
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
-from connectors.sdk import Action, Context, InvalidInputError, PermanentError, error_for_status
+from connectors.sdk import Action, Context, InvalidInputError, PermanentError, RetryableError, error_for_status
 
 MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 SCALAR = {"type": ["string", "number", "boolean"]}
@@ -78,14 +78,23 @@ def _body(input: dict) -> dict:
     return {}
 
 
-def _read(response) -> bytes:
+def _read(ctx: Context, response) -> bytes:
     chunks, size = [], 0
     for chunk in response.iter_content(64 * 1024):
+        if ctx.time_left() <= 0:  # a server trickling bytes must not hold the step past its deadline
+            raise RetryableError("The server was still sending its answer when the step ran out of time.")
         size += len(chunk)
         if size > MAX_RESPONSE_BYTES:
             raise PermanentError(f"The response is larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB.")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _same_origin(url: str, base_url: str | None) -> bool:
+    if not base_url:
+        return True  # no site named: the connection's credentials are for whatever URL the steps give
+    a, b = urlsplit(url), urlsplit(base_url)
+    return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
 
 
 def run(ctx: Context, input: dict) -> dict:
@@ -94,8 +103,14 @@ def run(ctx: Context, input: dict) -> dict:
     if not url.startswith(("http://", "https://")):
         raise InvalidInputError(f"{url!r} is not an http(s) URL.", [{"pointer": "/url", "message": "not http(s)"}])
     params = {k: str(v).lower() if isinstance(v, bool) else v for k, v in (input.get("query") or {}).items()}
-    headers = {**auth_headers(ctx.connection), **body.pop("headers", {}), **(input.get("headers") or {})}
-    auth = _auth(ctx.connection, params)  # may add an API key to params
+    # Credentials go only to the connection's own site: a step's absolute URL elsewhere
+    # gets none (else a builder could send the stored key to a server of their own).
+    credentials = _same_origin(url, ctx.connection.get("base_url"))
+    headers = {**(auth_headers(ctx.connection) if credentials else {}), **body.pop("headers", {}),
+               **(input.get("headers") or {})}  # fmt: skip
+    auth = _auth(ctx.connection, params) if credentials else None  # may add an API key to params
+    if credentials and (ctx.connection.get("auth_type") == "api_key_header"):
+        ctx.http.sensitive_headers.add(ctx.connection.get("api_key_name") or "X-API-Key")
     response = ctx.http.request(
         input["method"],
         url,
@@ -108,7 +123,7 @@ def run(ctx: Context, input: dict) -> dict:
         **body,
     )
     with response:
-        raw = _read(response)
+        raw = _read(ctx, response)
     text = raw.decode(response.encoding or "utf-8", errors="replace")
     ok = 200 <= response.status_code < 300 or response.status_code in input.get("accept_statuses", [])
     if not ok:

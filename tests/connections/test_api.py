@@ -176,3 +176,21 @@ def test_pick_list_errors(personas, api_as):
     blocked = client.get(f"/api/connections/{pk}/pick-list/?action=slack.post_message&field=channel")
     assert blocked.status_code == 502
     assert "does not allow" in blocked.json()["error"]["message"]
+
+
+def test_moving_a_url_needs_the_secret_again(personas, api_as):
+    client = api_as(personas.owner)
+    pk = create(client, personas.a).json()["id"]
+    moved = client.patch(f"/api/connections/{pk}/", {"fields": {"base_url": "https://evil.example.com"}}, format="json")
+    assert moved.status_code == 400
+    assert "fields.api_key" in moved.json()["error"]["fields"]
+    both = {"fields": {"base_url": "https://api.eu.moveworks.ai", "api_key": "new-key"}}
+    assert client.patch(f"/api/connections/{pk}/", both, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("port", ["1" * 5000, 10**40, "12a", True])
+def test_absurd_numbers_are_refused(personas, api_as, port):
+    response = create(api_as(personas.owner), personas.a, connector="email", name="Mail",
+                      fields={"host": "smtp.example.com", "from_email": "a@b.io", "port": port})  # fmt: skip
+    assert response.status_code == 400
+    assert "fields.port" in response.json()["error"]["fields"]

@@ -4,7 +4,7 @@ from aiosmtpd.smtp import AuthResult
 
 from connectors.email import connector
 from connectors.sdk import InvalidInputError, PermanentError, RetryableError, make_context
-from connectors.testkit import run
+from connectors.testkit import LOOPBACK, run
 from tests.stack import free_port
 
 
@@ -101,6 +101,14 @@ def test_bad_addresses_are_bad_input(smtp, field):
 
 
 def test_connection_test_logs_in(smtp):
-    assert "Logged in" in connector.test(make_context(settings(smtp)))
+    assert "Logged in" in connector.test(make_context(settings(smtp), network=LOOPBACK))
     with pytest.raises(PermanentError):
-        connector.test(make_context(settings(smtp, password="nope")))
+        connector.test(make_context(settings(smtp, password="nope"), network=LOOPBACK))
+
+
+def test_private_smtp_hosts_are_refused_by_default(smtp):
+    from connectors.sdk import BlockedDestinationError, run_action
+
+    with pytest.raises(BlockedDestinationError, match="does not allow"):
+        run_action(connector, "send_email", connection=settings(smtp), input=EMAIL)
+    assert smtp.messages == []

@@ -139,3 +139,51 @@ def test_each_redirect_is_checked_again():
                        network=only_first)  # fmt: skip
         assert len(allowed.requests) == 1
         assert private.requests == []
+
+
+def test_secrets_never_come_back_in_errors_or_outputs(server):
+    server.reply("GET", "/x", status=403, body="forbidden")
+    server.reply("GET", "/y", json={"echo": "key is SECRETQ"})
+    key = {"auth_type": "api_key_query", "api_key_name": "key", "api_key": "SECRETQ"}
+    with pytest.raises(PermanentError) as caught:
+        call(server, {"method": "GET", "url": "/x"}, **key)
+    assert "SECRETQ" not in caught.value.message
+    output = call(server, {"method": "GET", "url": "/y"}, **key)
+    assert "SECRETQ" not in str(output)
+    assert server.requests[1].query == {"key": "SECRETQ"}
+
+
+def test_credentials_go_only_to_the_connections_own_site(server):
+    with LocalServer("127.0.0.2") as elsewhere:
+        elsewhere.reply("GET", "/steal", json={})
+        call(server, {"method": "GET", "url": f"{elsewhere.url}/steal"}, auth_type="bearer", token="t0k")
+        assert "authorization" not in elsewhere.requests[0].headers
+
+
+def test_an_api_key_header_is_dropped_on_a_redirect_to_another_host(server):
+    with LocalServer("127.0.0.2") as elsewhere:
+        elsewhere.reply("GET", "/landing", json={})
+        server.reply("GET", "/hop", status=302, headers={"Location": f"{elsewhere.url}/landing"})
+        call(server, {"method": "GET", "url": "/hop"}, auth_type="api_key_header", api_key_name="X-Key",
+             api_key="SECRETH")  # fmt: skip
+    assert server.requests[0].headers["x-key"] == "SECRETH"
+    assert "x-key" not in elsewhere.requests[0].headers
+
+
+@pytest.mark.parametrize(("url", "error"), [("http:///x", PermanentError), ("http://a..b/", PermanentError)])
+def test_malformed_urls_are_typed_errors(url, error):
+    with pytest.raises(error):
+        run(connector, "request", connection={}, input={"method": "GET", "url": url})
+
+
+def test_a_redirect_loop_is_a_permanent_error(server):
+    server.reply("GET", "/loop", status=302, headers={"Location": "/loop"})
+    with pytest.raises(PermanentError, match="redirected too many times"):
+        call(server, {"method": "GET", "url": "/loop"})
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::a9fe:a9fe", "2002:7f00:1::", "::ffff:127.0.0.1", "::ffff:7f00:1"])
+def test_ipv6_addresses_that_embed_a_private_ipv4_are_refused(address):
+    import ipaddress
+
+    assert not NetworkPolicy().permits(ipaddress.ip_address(address))
