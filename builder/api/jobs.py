@@ -60,7 +60,8 @@ class JobViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
-        jobs = Job.objects.filter(recipe__workspace__memberships__user=self.request.user).select_related("version")
+        workspaces = self.request.user.memberships.values_list("workspace_id", flat=True)
+        jobs = Job.objects.filter(workspace_id__in=list(workspaces)).select_related("version")
         params = self.request.query_params
         if params.get("recipe"):
             jobs = jobs.filter(recipe_id=parse_id(params["recipe"]))

@@ -38,7 +38,8 @@ def job_enqueue(*, recipe: Recipe, trigger: dict, trigger_kind: str, version: Re
     if not isinstance(trigger, dict):
         raise ValidationError({"trigger": "The trigger payload is a JSON object."})
     version = version or recipe.current_version
-    job = Job.objects.create(recipe=recipe, version=version, trigger_kind=trigger_kind, trigger=bounded(trigger),
+    job = Job.objects.create(workspace_id=recipe.workspace_id, recipe=recipe, version=version,
+                             trigger_kind=trigger_kind, trigger=bounded(trigger),
                              rerun_of=rerun_of)  # fmt: skip
     # Sent only once the row is committed: a worker never looks for a job that is not there.
     transaction.on_commit(lambda: _send(job.pk))

@@ -16,7 +16,7 @@ def job_list(request):
     membership = current_membership(request)
     if membership is None:
         return redirect("workspace_new")
-    jobs = Job.objects.filter(recipe__workspace_id=membership.workspace_id).select_related("recipe", "version")
+    jobs = Job.objects.filter(workspace_id=membership.workspace_id).select_related("recipe", "version")
     status = request.GET.get("status", "")
     if status in JobStatus.values:
         jobs = jobs.filter(status=status)
