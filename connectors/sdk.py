@@ -9,6 +9,7 @@ Django; see docs/connectors.md.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -217,6 +218,31 @@ class Connector:
             "actions": [a.describe(self.name) for a in self.actions],
             "triggers": [t.describe(self.name) for t in self.triggers],
         }
+
+
+MAX_BODY_BYTES = 10 * 1024 * 1024
+
+
+def read_body(ctx: Context, response: requests.Response, limit: int = MAX_BODY_BYTES) -> str:
+    """The whole body of a streamed response as text, within the step's deadline and a size
+    limit (requests' timeout bounds each read, not the whole answer)."""
+    chunks, size = [], 0
+    with response:
+        for chunk in response.iter_content(64 * 1024):
+            if ctx.time_left() <= 0:
+                raise RetryableError("The service was still sending its answer when the step ran out of time.")
+            size += len(chunk)
+            if size > limit:
+                raise PermanentError(f"The answer is larger than {limit // (1024 * 1024)} MB.")
+            chunks.append(chunk)
+    return b"".join(chunks).decode(response.encoding or "utf-8", errors="replace")
+
+
+def parse_json(text: str, service: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise PermanentError(f"{service} answered something that is not JSON: {clip(text, 200)}") from None
 
 
 def _pointer(path) -> str:

@@ -1,5 +1,5 @@
 from connectors.http import request
-from connectors.sdk import Connector, Context, Field, PermanentError, error_for_status
+from connectors.sdk import Connector, Context, Field, PermanentError, error_for_status, read_body
 
 AUTH_TYPES = ("none", "basic", "bearer", "api_key_header", "api_key_query")
 
@@ -8,9 +8,10 @@ def test(ctx: Context) -> str:
     base = ctx.connection.get("base_url")
     if not base:
         return "No base URL to check: each step gives a full URL."
-    response = ctx.http.get(base, headers=request.auth_headers(ctx.connection), timeout=ctx.timeout(10))
+    response = ctx.http.get(base, headers=request.auth_headers(ctx.connection), timeout=ctx.timeout(10), stream=True)
+    text = read_body(ctx, response, limit=1024 * 1024)
     if response.status_code in (401, 403) or response.status_code >= 500:
-        raise error_for_status("The server", response.status_code, response.text)
+        raise error_for_status("The server", response.status_code, text)
     if response.status_code >= 400 and response.status_code != 404:
         raise PermanentError(f"The server answered {response.status_code} to GET {base}.")
     return f"GET {base} answered {response.status_code}."

@@ -3,9 +3,8 @@
 import json
 from urllib.parse import urljoin, urlsplit
 
-from connectors.sdk import Action, Context, InvalidInputError, PermanentError, RetryableError, error_for_status
+from connectors.sdk import Action, Context, InvalidInputError, error_for_status, read_body
 
-MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 SCALAR = {"type": ["string", "number", "boolean"]}
 
 INPUT = {
@@ -78,18 +77,6 @@ def _body(input: dict) -> dict:
     return {}
 
 
-def _read(ctx: Context, response) -> bytes:
-    chunks, size = [], 0
-    for chunk in response.iter_content(64 * 1024):
-        if ctx.time_left() <= 0:  # a server trickling bytes must not hold the step past its deadline
-            raise RetryableError("The server was still sending its answer when the step ran out of time.")
-        size += len(chunk)
-        if size > MAX_RESPONSE_BYTES:
-            raise PermanentError(f"The response is larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB.")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _same_origin(url: str, base_url: str | None) -> bool:
     if not base_url:
         return True  # no site named: the connection's credentials are for whatever URL the steps give
@@ -122,9 +109,7 @@ def run(ctx: Context, input: dict) -> dict:
         stream=True,
         **body,
     )
-    with response:
-        raw = _read(ctx, response)
-    text = raw.decode(response.encoding or "utf-8", errors="replace")
+    text = read_body(ctx, response)
     ok = 200 <= response.status_code < 300 or response.status_code in input.get("accept_statuses", [])
     if not ok:
         raise error_for_status(f"{input['method']} {response.url}", response.status_code, text,

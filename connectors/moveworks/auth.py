@@ -2,10 +2,11 @@
 access token is reused until shortly before it expires."""
 
 import hashlib
+import json
 import threading
 import time
 
-from connectors.sdk import Context, PermanentError, error_for_status
+from connectors.sdk import Context, PermanentError, error_for_status, read_body
 
 EXPIRY_MARGIN_SECONDS = 60
 _tokens: dict[str, tuple[str, float]] = {}
@@ -41,12 +42,14 @@ def bearer_token(ctx: Context, *, force_new: bool = False) -> str:
         data={"grant_type": "client_credentials"},
         auth=(connection["client_id"], connection["client_secret"]),
         timeout=ctx.timeout(15),
+        stream=True,
     )
+    text = read_body(ctx, response)
     if response.status_code != 200:
-        raise error_for_status("The Moveworks token endpoint", response.status_code, response.text,
+        raise error_for_status("The Moveworks token endpoint", response.status_code, text,
                                response.headers.get("Retry-After"))  # fmt: skip
     try:
-        body = response.json()
+        body = json.loads(text)
         token, lifetime = body["access_token"], float(body.get("expires_in", 3600))
     except (ValueError, KeyError, TypeError):
         raise PermanentError("The Moveworks token endpoint answered without an access_token.") from None

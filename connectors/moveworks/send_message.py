@@ -1,7 +1,9 @@
 """moveworks.send_message: a chat message to up to 500 employees, by email address."""
 
+import json
+
 from connectors.moveworks import auth
-from connectors.sdk import Action, Context, PermanentError, error_for_status
+from connectors.sdk import Action, Context, PermanentError, error_for_status, read_body
 
 INPUT = {
     "type": "object",
@@ -42,11 +44,11 @@ def _endpoint(ctx: Context, input: dict) -> str:
     return f"{base}/rest/v1/messages/send"  # the older API, for connections without an event
 
 
-def _moveworks_message(response) -> str:
+def _moveworks_message(text: str) -> str:
     try:
-        body = response.json()
+        body = json.loads(text)
     except ValueError:
-        return response.text
+        return text
     if isinstance(body, dict):
         error = body.get("error")
         if isinstance(error, dict):
@@ -55,9 +57,10 @@ def _moveworks_message(response) -> str:
     return str(body)
 
 
-def _send(ctx: Context, url: str, payload: dict, token: str):
+def _send(ctx: Context, url: str, payload: dict, token: str) -> tuple[int, str, str | None]:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    return ctx.http.post(url, json=payload, headers=headers, timeout=ctx.timeout(20))
+    response = ctx.http.post(url, json=payload, headers=headers, timeout=ctx.timeout(20), stream=True)
+    return response.status_code, read_body(ctx, response), response.headers.get("Retry-After")
 
 
 def run(ctx: Context, input: dict) -> dict:
@@ -65,21 +68,20 @@ def run(ctx: Context, input: dict) -> dict:
     payload = {"message": input["message"], "recipients": input["recipients"]}
     if input.get("context"):
         payload["context"] = input["context"]
-    response = _send(ctx, url, payload, auth.bearer_token(ctx))
-    if response.status_code == 401 and ctx.connection.get("auth_method") == "oauth2":
+    status, text, retry_after = _send(ctx, url, payload, auth.bearer_token(ctx))
+    if status == 401 and ctx.connection.get("auth_method") == "oauth2":
         auth.forget(ctx)  # the cached token may have been revoked early: one fresh try
-        response = _send(ctx, url, payload, auth.bearer_token(ctx, force_new=True))
-    if not 200 <= response.status_code < 300:
-        error = error_for_status("Moveworks", response.status_code, _moveworks_message(response),
-                                 response.headers.get("Retry-After"))  # fmt: skip
-        if response.status_code == 404:
+        status, text, retry_after = _send(ctx, url, payload, auth.bearer_token(ctx, force_new=True))
+    if not 200 <= status < 300:
+        error = error_for_status("Moveworks", status, _moveworks_message(text), retry_after)
+        if status == 404:
             error = PermanentError(f"Moveworks answered 404 (is the event id right?): {error.message}", status=404)
         raise error
     try:
-        body = response.json()
+        body = json.loads(text) if text.strip() else {}
     except ValueError:
-        body = response.text
-    return {"status": response.status_code, "endpoint": url, "response": body}
+        body = text
+    return {"status": status, "endpoint": url, "response": body}
 
 
 action = Action(

@@ -1,6 +1,6 @@
 """slack.send_webhook: a message through an incoming webhook URL."""
 
-from connectors.sdk import Action, Context, PermanentError, error_for_status
+from connectors.sdk import Action, Context, PermanentError, error_for_status, read_body
 
 INPUT = {
     "type": "object",
@@ -19,10 +19,11 @@ def run(ctx: Context, input: dict) -> dict:
     url = ctx.connection.get("webhook_url")
     if not url:
         raise PermanentError("The Slack connection has no incoming webhook URL.")
-    response = ctx.http.post(url, json=input, timeout=ctx.timeout(15))
+    response = ctx.http.post(url, json=input, timeout=ctx.timeout(15), stream=True)
+    text = read_body(ctx, response)
     if response.status_code != 200:
         # Slack names the problem in the body: invalid_payload, no_text, channel_is_archived…
-        raise error_for_status("The Slack webhook", response.status_code, response.text,
+        raise error_for_status("The Slack webhook", response.status_code, text,
                                response.headers.get("Retry-After"))  # fmt: skip
     return {"sent": True}
 

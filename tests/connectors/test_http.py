@@ -187,3 +187,10 @@ def test_ipv6_addresses_that_embed_a_private_ipv4_are_refused(address):
     import ipaddress
 
     assert not NetworkPolicy().permits(ipaddress.ip_address(address))
+
+
+def test_a_trickling_answer_cannot_outlast_the_deadline(server):
+    server.reply("GET", "/drip", body="x" * 20, trickle=0.05)
+    with pytest.raises(RetryableError, match="ran out of time"):
+        run(connector, "request", connection={"base_url": server.url}, input={"method": "GET", "url": "/drip"},
+            seconds=0.3)  # fmt: skip

@@ -138,3 +138,10 @@ def test_connection_test_fetches_a_token(server):
     server.reply("POST", "/oauth/token", json={"access_token": "t", "expires_in": 60})
     ctx = make_context({"base_url": server.url, **oauth(server)}, network=LOOPBACK)
     assert "issued an access token" in connector.test(ctx)
+
+
+def test_a_trickling_answer_cannot_outlast_the_deadline(server):
+    server.reply("POST", "/rest/v1/events/evt-42/messages/send", json={"padding": "x" * 10}, trickle=0.05)
+    settings = {"base_url": server.url, "event_id": "evt-42", "api_key": "k"}
+    with pytest.raises(RetryableError, match="ran out of time"):
+        run(connector, "send_message", connection=settings, input=MESSAGE, seconds=0.3)
