@@ -4,6 +4,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from builder.ops.services import OPS_GROUP
 
 UNAUTHORIZED = 4401
+ACCESS_CHANGED = 4000
 
 
 @database_sync_to_async
@@ -61,4 +62,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "subscribed", kind: content.get(kind)})
 
     async def live_event(self, message):
+        if message["event"].get("type") == "access.changed":
+            # Groups were chosen at connect: drop the socket, and the page reconnects with
+            # the groups (and subscriptions, checked again) that the user may now see.
+            await self.close(code=ACCESS_CHANGED)
+            return
         await self.send_json(message["event"])

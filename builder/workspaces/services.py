@@ -97,6 +97,14 @@ def member_remove(*, membership: Membership) -> None:
     if membership.role == Role.OWNER:
         _check_an_owner_remains(membership)
     membership.delete()
+    _access_changed(membership.user_id)
+
+
+def _access_changed(user_id: int) -> None:
+    """Tells the user's open pages to reconnect, once the change is committed."""
+    from builder.ops.live import live_publish
+
+    transaction.on_commit(lambda: live_publish(f"user.{user_id}", {"type": "access.changed"}))
 
 
 def hash_token_key(key: str) -> str:

@@ -54,6 +54,7 @@ function connect() {
       return;
     }
     show("reconnecting");
+    if (closed.code === 4000) delay = 100; // access changed: come back at once with fresh groups
     setTimeout(connect, delay);
     delay = Math.min(delay * 2, 15000);
   });

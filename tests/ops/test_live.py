@@ -68,3 +68,18 @@ def test_subscribe_to_a_job_of_ones_own_workspace_only(personas):
     assert refused == {"type": "error", "message": "No such job."}
     assert accepted == {"type": "subscribed", "job": mine.pk}
     assert event == {"type": "step.started", "step": "a"}
+
+
+def test_a_removed_member_is_disconnected_from_the_workspace(personas):
+    from builder.workspaces.services import member_remove
+
+    async def scenario():
+        communicator, _, _ = await connect(personas.viewer)
+        await communicator.receive_json_from()
+        membership = await sync_to_async(personas.a.memberships.get)(user=personas.viewer)
+        await sync_to_async(member_remove)(membership=membership)
+        closed = await communicator.receive_output(timeout=5)
+        return closed
+
+    closed = async_to_sync(scenario)()
+    assert closed == {"type": "websocket.close", "code": 4000}
