@@ -15,7 +15,7 @@ from builder.engine.recorder import ListRecorder, NullRecorder  # noqa: E402
 from builder.engine.runner import run  # noqa: E402
 
 STEPS = 1000
-RUNS = 7
+RUNS = 25
 
 
 def definition() -> dict:

@@ -88,11 +88,24 @@ class PillEnvironment(ImmutableSandboxedEnvironment):
 
 
 ENV = PillEnvironment()
+PILL_GLOBALS = dict(ENV.globals)  # a run's scope carries them, so each pill needs no copy
 
 
 @lru_cache(maxsize=4096)
 def _compiled_expression(source: str):
     return ENV.compile_expression(source, undefined_to_none=False)
+
+
+def _call(expression, scope: dict) -> Any:
+    # What TemplateExpression.__call__ does, minus copying the scope into a fresh context
+    # each time: the scope is shared as the context's parent (it already holds the globals).
+    if "range" not in scope:
+        scope = {**ENV.globals, **scope}
+    template = expression._template
+    context = template.new_context(scope, shared=True)
+    for _ in template.root_render_func(context):
+        pass
+    return context.vars["result"]
 
 
 def _explain(exc: Exception) -> str:
@@ -140,7 +153,7 @@ def evaluate(source: str, scope: dict) -> Any:
     if parts is not None and not isinstance(parts[0], int):
         return _walk(parts, scope, source.strip())
     try:
-        value = _compiled_expression(source.strip())(**scope)
+        value = _call(_compiled_expression(source.strip()), scope)
     except (TemplateError, TypeError, ValueError, ArithmeticError, KeyError, IndexError, AttributeError) as exc:
         raise ExpressionError(_explain(exc), source.strip()) from None
     if hasattr(value, "_undefined_name") or type(value).__name__ == "StrictUndefined":

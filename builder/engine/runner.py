@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from builder.engine.expressions import ExpressionError, evaluate, render
+from builder.engine.expressions import PILL_GLOBALS, ExpressionError, evaluate, render
 from builder.engine.recorder import NullRecorder, Recorder
 from connectors.errors import ConnectorError
 from connectors.net import NetworkPolicy
@@ -104,7 +104,7 @@ def run(
         network=network,
         call_recipe=call_recipe,
         sleep=sleep,
-        scope={"trigger": trigger, "steps": {}, "vars": {}},
+        scope={"trigger": trigger, "steps": {}, "vars": {}, **PILL_GLOBALS},
     )
     try:
         _run_steps(state, definition.get("steps", []), "")
