@@ -31,6 +31,7 @@ def test_create_test_edit_and_delete_a_connection(signed_in):
 
     page.get_by_role("link", name="Connections").first.click()
     expect(page.get_by_test_id("connections")).to_contain_text("Moveworks prod")
+    screenshot(page, "connections")
     page.get_by_role("link", name="Moveworks prod").click()
     page.get_by_role("button", name="Delete").click()
     expect(page.get_by_test_id("connections")).not_to_contain_text("Moveworks prod")

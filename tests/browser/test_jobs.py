@@ -43,3 +43,4 @@ def test_a_jobs_steps_appear_live(signed_in, stack):
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Jobs").click()
     expect(page.get_by_test_id("jobs")).to_contain_text("Three slow calls")
+    screenshot(page, "jobs")

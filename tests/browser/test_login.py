@@ -16,6 +16,7 @@ def test_wrong_password_shows_an_inline_error(page):
     page.click("button[type=submit]")
     expect(page.get_by_role("alert")).to_contain_text("correct username and password")
     expect(page).to_have_url("/login/")
+    screenshot(page, "login")
 
 
 def test_login_shows_the_navigation_and_goes_live(signed_in):
