@@ -11,7 +11,7 @@ from builder.connections import services
 from builder.connections.access import access_connection
 from builder.connections.models import Connection
 from builder.connections.selectors import connections_for_user, secret_state
-from builder.workspaces.access import access_workspace, parse_id
+from builder.workspaces.access import access_workspace_for_create, parse_id
 from builder.workspaces.models import Role
 from connectors.errors import ConnectorError
 from connectors.registry import get_connector
@@ -53,15 +53,6 @@ class ConnectionTestResultSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-def _workspace_for_create(user, workspace_id):
-    if workspace_id is not None:
-        return access_workspace(user, workspace_id, role=Role.BUILDER)
-    memberships = list(user.memberships.all()[:2])
-    if len(memberships) != 1:
-        raise ValidationError({"workspace": "Say which workspace the connection belongs to."})
-    return access_workspace(user, memberships[0].workspace_id, role=Role.BUILDER)
-
-
 class ConnectionViewSet(viewsets.GenericViewSet):
     """Connections of your workspaces. Viewers list them; builders and owners change and test them."""
 
@@ -91,7 +82,7 @@ class ConnectionViewSet(viewsets.GenericViewSet):
         if missing:
             raise ValidationError(missing)
         connection = services.connection_create(
-            workspace=_workspace_for_create(request.user, body.get("workspace")),
+            workspace=access_workspace_for_create(request.user, body.get("workspace")),
             connector=body["connector"],
             name=body["name"],
             fields=body.get("fields", {}),

@@ -9,14 +9,14 @@ from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from builder.api.connections import _workspace_for_create
 from builder.engine.schema import RECIPE_SCHEMA
 from builder.jobs.services import job_enqueue
 from builder.recipes import services
 from builder.recipes.access import access_recipe
 from builder.recipes.diff import diff
 from builder.recipes.models import Recipe, RecipeVersion
-from builder.workspaces.access import parse_id
+from builder.recipes.selectors import recipes_for_user
+from builder.workspaces.access import access_workspace_for_create, parse_id
 from builder.workspaces.models import Role
 
 
@@ -83,9 +83,8 @@ class RecipeViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=[OpenApiParameter("workspace", int)], responses=RecipeSerializer(many=True))
     def list(self, request):
-        recipes = Recipe.objects.filter(workspace__memberships__user=request.user).select_related("current_version")
-        if request.query_params.get("workspace"):
-            recipes = recipes.filter(workspace_id=parse_id(request.query_params["workspace"]))
+        workspace = request.query_params.get("workspace")
+        recipes = recipes_for_user(request.user, workspace_id=parse_id(workspace) if workspace else None)
         return Response(RecipeSerializer(recipes, many=True).data)
 
     @extend_schema(responses=RecipeDetailSerializer)
@@ -98,7 +97,7 @@ class RecipeViewSet(viewsets.GenericViewSet):
         if "definition" not in body:
             raise ValidationError({"definition": "This field is required."})
         recipe = services.recipe_create(
-            workspace=_workspace_for_create(request.user, body.get("workspace")),
+            workspace=access_workspace_for_create(request.user, body.get("workspace")),
             definition=body["definition"],
             author=request.user,
             bindings=body.get("bindings"),

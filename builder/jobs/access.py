@@ -1,13 +1,7 @@
-from django.http import Http404
-
 from builder.jobs.models import Job
-from builder.workspaces.access import access_membership, parse_id
+from builder.workspaces.access import access_in_workspace
 from builder.workspaces.models import Role
 
 
 def access_job(user, job_id, *, role: str = Role.VIEWER) -> Job:
-    job = Job.objects.filter(pk=parse_id(job_id)).select_related("recipe", "version").first()
-    if job is None:
-        raise Http404("No such job.")
-    access_membership(user, job.workspace_id, role=role)
-    return job
+    return access_in_workspace(user, Job.objects.select_related("recipe", "version"), job_id, role=role, name="job")

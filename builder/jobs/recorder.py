@@ -10,9 +10,8 @@ from builder.ops.live import live_publish
 
 
 class JobRecorder:
-    def __init__(self, job: Job, *, lease_seconds: int):
+    def __init__(self, job: Job):
         self.job = job
-        self.lease_seconds = lease_seconds
         self.open: dict[str, JobStep] = {}
         self.next_check = 0.0
         self.cancelled = False
@@ -46,14 +45,12 @@ class JobRecorder:
                        "error": error, "at": now.isoformat()})  # fmt: skip
 
     def should_cancel(self) -> bool:
-        # Checked before every step; the database is asked at most once a second, and the
-        # same query renews the lease, so a live worker never loses its job to the reaper.
+        # Checked before every step; the database is asked at most once a second. (The
+        # lease is renewed by services.LeaseKeeper, also during one long step.)
         if self.cancelled:
             return True
         if time.monotonic() < self.next_check:
             return False
         self.next_check = time.monotonic() + 1.0
-        lease = timezone.now() + timezone.timedelta(seconds=self.lease_seconds)
-        Job.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(lease_until=lease)
         self.cancelled = Job.objects.filter(pk=self.job.pk, cancel_requested=True).exists()
         return self.cancelled

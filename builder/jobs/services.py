@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from builder.connections.models import Connection
@@ -50,14 +51,12 @@ def _claim(job_id: int, worker: str) -> Job | None:
     """queued -> running, once: a redelivered task finds the job taken and does nothing."""
     now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED, cancel_requested=False).update(
-        status=JobStatus.RUNNING, started_at=now, worker=worker[:200],
+        status=JobStatus.RUNNING, started_at=now, worker=worker[:200], attempt=F("attempt") + 1,
         lease_until=now + timedelta(seconds=settings.JOB_LEASE_SECONDS),
     )  # fmt: skip
     if not claimed:
         return None
-    job = Job.objects.select_related("recipe", "version").get(pk=job_id)
-    Job.objects.filter(pk=job_id).update(attempt=job.attempt + 1)
-    return job
+    return Job.objects.select_related("recipe", "version").get(pk=job_id)
 
 
 def _over_concurrency(job: Job) -> bool:
@@ -75,7 +74,7 @@ def job_execute(*, job_id: int, worker: str) -> str | None:
         transaction.on_commit(lambda: _send(job.pk, countdown=1.0))
         return JobStatus.QUEUED
     started = time.monotonic()
-    recorder = JobRecorder(job, lease_seconds=settings.JOB_LEASE_SECONDS)
+    recorder = JobRecorder(job)
     with LeaseKeeper(job.pk):
         status, response, error = _run_engine(job, recorder)
     job_finish(job=job, status=status, response=response, error=error, duration=time.monotonic() - started)

@@ -50,3 +50,25 @@ def access_api_token(user, token_id) -> ApiToken:
         return ApiToken.objects.get(pk=parse_id(token_id), user=user)
     except ApiToken.DoesNotExist:
         raise Http404("No such token.") from None
+
+
+def access_in_workspace(user, queryset, object_id, *, role: str = Role.VIEWER, name: str = "object"):
+    """Any workspace-owned object (it has `workspace_id`): 404 unless the user is a member of
+    its workspace, 403 unless the member has `role`."""
+    found = queryset.filter(pk=parse_id(object_id)).first()
+    if found is None:
+        raise Http404(f"No such {name}.")
+    access_membership(user, found.workspace_id, role=role)
+    return found
+
+
+def access_workspace_for_create(user, workspace_id, *, role: str = Role.BUILDER):
+    """The workspace a new object goes into: the one named, or the user's only one."""
+    from django.core.exceptions import ValidationError
+
+    if workspace_id is not None:
+        return access_workspace(user, workspace_id, role=role)
+    memberships = list(user.memberships.all()[:2])
+    if len(memberships) != 1:
+        raise ValidationError({"workspace": "Say which workspace this belongs to."})
+    return access_workspace(user, memberships[0].workspace_id, role=role)

@@ -91,7 +91,7 @@ def test_cancel_a_queued_job(recipe, sent):
 def test_a_running_job_sees_its_cancel_before_the_next_step(recipe, sent):
     job = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
     Job.objects.filter(pk=job.pk).update(status="running")
-    recorder = JobRecorder(job, lease_seconds=60)
+    recorder = JobRecorder(job)
     assert recorder.should_cancel() is False
     services.job_cancel(job=Job.objects.get(pk=job.pk))
     recorder.next_check = 0
