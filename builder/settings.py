@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "builder.recipes",
     "builder.jobs",
     "builder.ops",
+    "builder.apiplatform",
     "builder.api",
 ]
 
@@ -203,9 +204,21 @@ JOB_RETENTION_DAYS = env.int("STEPWISE_JOB_RETENTION_DAYS", 30)
 JOB_DATA_LIMIT = env.int("STEPWISE_JOB_DATA_LIMIT", 64 * 1024)
 RECIPE_CONCURRENCY = env.int("STEPWISE_RECIPE_CONCURRENCY", 5)
 REAPER_SECONDS = env.int("STEPWISE_REAPER_SECONDS", 30)
+
+# --- API platform (the gateway under /apim/) ---------------------------------
+
+GATEWAY_MAX_BODY_BYTES = env.int("STEPWISE_GATEWAY_MAX_BODY_BYTES", 1024 * 1024)
+# Call log lines and sync jobs are written in batches by a thread of each web process.
+GATEWAY_WRITE_BEHIND = env.bool("STEPWISE_GATEWAY_WRITE_BEHIND", True)
+# How many proxies in front of the web processes append to X-Forwarded-For (0: use the peer address).
+TRUSTED_PROXY_COUNT = env.int("STEPWISE_TRUSTED_PROXY_COUNT", 0)
+CALL_LOG_RETENTION_DAYS = env.int("STEPWISE_CALL_LOG_RETENTION_DAYS", 30)
+IDEMPOTENCY_HOURS = 24
+
 CELERY_BEAT_SCHEDULE = {
     "reap-jobs": {"task": "jobs.reap", "schedule": float(REAPER_SECONDS)},
     "prune-jobs": {"task": "jobs.prune", "schedule": 3600.0},
+    "prune-api-calls": {"task": "apiplatform.prune", "schedule": 3600.0},
 }
 
 # --- Auth, API -------------------------------------------------------------

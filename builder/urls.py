@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from builder.apiplatform.gateway import gateway
 from builder.workspaces.login import LoginView
 
 handler404 = "builder.api.errors.not_found"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("builder.api.urls")),
+    re_path(r"^apim/(?P<slug>[-a-zA-Z0-9_]+)/v(?P<version>[0-9]{1,3})(?P<rest>/.*)?$", gateway, name="gateway"),
     path("", include("builder.ops.urls")),
     path("", include("builder.connections.urls")),
     path("", include("builder.recipes.urls")),

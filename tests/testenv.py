@@ -11,3 +11,5 @@ os.environ["STEPWISE_ENV"] = "test"
 if "STEPWISE_TEST_DATA_DIR" not in os.environ:
     os.environ["STEPWISE_TEST_DATA_DIR"] = tempfile.mkdtemp(prefix="stepwise-test-")
 os.environ["STEPWISE_DATA_DIR"] = os.environ["STEPWISE_TEST_DATA_DIR"]
+# In-process tests see each gateway call written before its answer.
+os.environ.setdefault("STEPWISE_GATEWAY_WRITE_BEHIND", "false")

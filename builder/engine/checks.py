@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 
 from builder.engine.expressions import pills
 from builder.engine.schema import RECIPE_SCHEMA
@@ -31,9 +32,30 @@ def check_definition(definition: Any, registry: Mapping[str, Connector]) -> list
     errors = sorted(_VALIDATOR.iter_errors(definition), key=lambda e: list(e.absolute_path))
     if errors:
         return [problem(_pointer(e.absolute_path), _schema_message(e)) for e in errors]
+    schema_problems = _trigger_schema_problems(definition["trigger"])
+    if schema_problems:
+        return schema_problems
     walker = _Walker(definition, registry)
     walker.walk(definition["steps"], "/steps", known={"trigger", "vars"}, done=set())
     return walker.problems
+
+
+TRIGGER_SCHEMAS = ("request_schema", "query_schema", "params_schema", "response_schema", "input_schema",
+                   "output_schema")  # fmt: skip
+
+
+def _trigger_schema_problems(trigger: dict) -> list[dict]:
+    """The trigger's own JSON Schemas must be valid schemas, or no call could be checked."""
+    places = [(f"/trigger/{name}", trigger[name]) for name in TRIGGER_SCHEMAS if name in trigger]
+    places += [(f"/trigger/responses/{status}/schema", spec["schema"])
+               for status, spec in trigger.get("responses", {}).items() if "schema" in spec]  # fmt: skip
+    found = []
+    for pointer, schema in places:
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as exc:
+            found.append(problem(pointer + _pointer(exc.absolute_path), f"Not a valid JSON Schema: {exc.message}"))
+    return found
 
 
 def _schema_message(error) -> str:

@@ -35,7 +35,28 @@ RECIPE_SCHEMA = {
                 "kind": {"enum": ["api_request", "webhook", "schedule", "poll", "manual", "function"]},
                 "mode": {"enum": ["sync", "async"]},
                 "request_schema": {"type": "object"},
+                "query_schema": {"type": "object"},
+                "params_schema": {"type": "object"},
                 "response_schema": {"type": "object"},
+                "responses": {
+                    "type": "object",
+                    "propertyNames": {"pattern": "^[1-5][0-9][0-9]$"},
+                    "additionalProperties": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {
+                            "description": {"type": "string"},
+                            "schema": {"type": "object"},
+                            "headers": {
+                                "type": "object",
+                                "additionalProperties": {
+                                    "type": "object",
+                                    "properties": {"required": {"type": "boolean"}, "schema": {"type": "object"}},
+                                },
+                            },
+                        },
+                    },
+                },
                 "input_schema": {"type": "object"},
                 "output_schema": {"type": "object"},
                 "cron": {"type": "string", "format": "cron"},

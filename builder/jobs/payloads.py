@@ -14,3 +14,15 @@ def bounded(value: Any) -> Any:
     if len(text) <= limit:
         return value
     return {"_truncated": True, "size": len(text), "preview": text[:limit]}
+
+
+# Small parts of a trigger that say who and what it was for; they are kept whole.
+TRIGGER_META = ("context", "method", "path", "params")
+
+
+def bounded_trigger(trigger: dict) -> dict:
+    """A trigger payload within the limit, its parts clipped one by one so that its context
+    (who called, through which endpoint) survives a large body."""
+    if bounded(trigger) is trigger:
+        return trigger
+    return {key: value if key in TRIGGER_META else bounded(value) for key, value in trigger.items()}

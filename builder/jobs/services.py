@@ -4,7 +4,8 @@ cancel, re-run, reap jobs whose worker died, prune old ones."""
 import logging
 import threading
 import time
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,8 +16,8 @@ from django.utils import timezone
 from builder.connections.models import Connection
 from builder.connections.services import connection_values, network_policy
 from builder.engine.runner import run
-from builder.jobs.models import FINISHED, Job, JobStatus
-from builder.jobs.payloads import bounded
+from builder.jobs.models import FINISHED, Job, JobStatus, JobStep
+from builder.jobs.payloads import bounded, bounded_trigger
 from builder.jobs.recorder import JobRecorder
 from builder.ops.live import live_publish
 from builder.recipes.models import Recipe, RecipeVersion
@@ -40,7 +41,7 @@ def job_enqueue(*, recipe: Recipe, trigger: dict, trigger_kind: str, version: Re
         raise ValidationError({"trigger": "The trigger payload is a JSON object."})
     version = version or recipe.current_version
     job = Job.objects.create(workspace_id=recipe.workspace_id, recipe=recipe, version=version,
-                             trigger_kind=trigger_kind, trigger=bounded(trigger),
+                             trigger_kind=trigger_kind, trigger=bounded_trigger(trigger),
                              rerun_of=rerun_of)  # fmt: skip
     # Sent only once the row is committed: a worker never looks for a job that is not there.
     transaction.on_commit(lambda: _send(job.pk))
@@ -214,6 +215,41 @@ def jobs_reap() -> dict:
                 job.save(update_fields=["status", "finished_at", "lease_until", "error"])
                 counts["failed"] += 1
     return counts
+
+
+@dataclass
+class FinishedRun:
+    """A run that happened outside a worker (a sync endpoint), to be recorded as a job."""
+
+    recipe_id: int
+    version_id: int
+    workspace_id: int
+    trigger_kind: str
+    trigger: dict
+    status: str
+    response: dict | None
+    error: dict | None
+    started_at: datetime
+    finished_at: datetime
+    steps: list[JobStep] = field(default_factory=list)
+
+
+def jobs_record(runs: list[FinishedRun]) -> list[Job]:
+    """Writes finished runs and their steps in a few statements, whatever their number."""
+    jobs = Job.objects.bulk_create([
+        Job(workspace_id=r.workspace_id, recipe_id=r.recipe_id, version_id=r.version_id, trigger_kind=r.trigger_kind,
+            trigger=bounded_trigger(r.trigger), status=r.status, response=bounded(r.response), error=r.error, attempt=1,
+            worker="web", started_at=r.started_at, finished_at=r.finished_at,
+            duration_ms=max(0, int((r.finished_at - r.started_at).total_seconds() * 1000)))
+        for r in runs
+    ])  # fmt: skip
+    steps = []
+    for job, run_ in zip(jobs, runs, strict=True):
+        for step in run_.steps:
+            step.job = job
+            steps.append(step)
+    JobStep.objects.bulk_create(steps, batch_size=500)
+    return jobs
 
 
 def jobs_prune(*, batch: int = 1000) -> int:

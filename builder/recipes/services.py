@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from builder.connections.models import Connection
 from builder.engine.checks import check_definition, problem
@@ -128,8 +129,9 @@ def recipe_start(*, recipe: Recipe) -> Recipe:
 
 @transaction.atomic
 def recipe_stop(*, recipe: Recipe) -> Recipe:
-    Recipe.objects.filter(pk=recipe.pk).update(state=RecipeState.STOPPED)
-    recipe.refresh_from_db()
+    recipe = Recipe.objects.select_for_update().get(pk=recipe.pk)
+    recipe.state = RecipeState.STOPPED
+    recipe.save(update_fields=["state", "updated_at"])  # a save, so that its signals run (the gateway's cache)
     return recipe
 
 
@@ -137,7 +139,12 @@ def recipe_stop(*, recipe: Recipe) -> Recipe:
 def recipe_delete(*, recipe: Recipe) -> None:
     if Recipe.objects.filter(pk=recipe.pk, state=RecipeState.RUNNING).exists():
         raise ValidationError({"state": "Stop the recipe before deleting it."})
-    recipe.delete()
+    try:
+        with transaction.atomic():
+            recipe.delete()
+    except ProtectedError as exc:
+        users = ", ".join(sorted({str(obj) for obj in exc.protected_objects})[:5])
+        raise ValidationError({"recipe": f"API endpoints call this recipe ({users}); remove them first."}) from None
 
 
 def running_recipes_using(connection: Connection) -> list[Recipe]:

@@ -1,0 +1,109 @@
+"""Reads for the API platform: what a member may see, the call log with its filters, and the
+call log's chart."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncHour
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from builder.apiplatform.models import AccessProfile, ApiCall, ApiClient, ApiCollection, ApiEndpoint, ApiKey
+
+
+def collections_for_user(user) -> QuerySet[ApiCollection]:
+    return ApiCollection.objects.filter(workspace__memberships__user=user)
+
+
+def endpoints_for_user(user) -> QuerySet[ApiEndpoint]:
+    return ApiEndpoint.objects.filter(collection__workspace__memberships__user=user).select_related(
+        "collection", "recipe"
+    )
+
+
+def clients_for_user(user) -> QuerySet[ApiClient]:
+    return ApiClient.objects.filter(workspace__memberships__user=user)
+
+
+def profiles_of(client: ApiClient) -> QuerySet[AccessProfile]:
+    return client.profiles.prefetch_related("collections")
+
+
+def keys_of(client: ApiClient) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(profile__client=client).select_related("profile")
+
+
+CALL_FILTERS = ("endpoint", "collection", "client", "status", "since", "until")
+
+
+def _when(value: str, name: str) -> datetime:
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ValidationError({name: "Give a date and time, as 2026-11-28T15:00:00Z."})
+    return parsed if parsed.tzinfo else timezone.make_aware(parsed)
+
+
+def calls_filtered(queryset: QuerySet[ApiCall], params) -> QuerySet[ApiCall]:
+    """Applies the call log's filters: endpoint, collection, client (ids), status (a code
+    like 404, or a class: 2xx, 4xx, 5xx, error), since and until (ISO date-times)."""
+    for name in ("endpoint", "collection", "client"):
+        value = params.get(name)
+        if value:
+            if not str(value).isdigit():
+                raise ValidationError({name: "Give an id."})
+            queryset = queryset.filter(**{f"{name}_id": int(value)})
+    status = (params.get("status") or "").strip().lower()
+    if status == "error":
+        queryset = queryset.filter(status__gte=400)
+    elif len(status) == 3 and status[0] in "12345" and status[1:] == "xx":
+        low = int(status[0]) * 100
+        queryset = queryset.filter(status__gte=low, status__lt=low + 100)
+    elif status:
+        if not status.isdigit() or not 100 <= int(status) <= 599:
+            raise ValidationError({"status": "Give a status code, a class such as 4xx, or error."})
+        queryset = queryset.filter(status=int(status))
+    if params.get("since"):
+        queryset = queryset.filter(created_at__gte=_when(params["since"], "since"))
+    if params.get("until"):
+        queryset = queryset.filter(created_at__lt=_when(params["until"], "until"))
+    return queryset
+
+
+def calls_chart(queryset: QuerySet[ApiCall], *, hours: int = 24) -> list[dict]:
+    """Calls and errors per hour over the last `hours`, oldest first, empty hours included."""
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    start = now - timedelta(hours=hours - 1)
+    rows = (queryset.filter(created_at__gte=start).annotate(hour=TruncHour("created_at")).values("hour")
+            .annotate(calls=Count("id"), errors=Count("id", filter=Q(status__gte=400))))  # fmt: skip
+    by_hour = {row["hour"]: row for row in rows}
+    buckets = []
+    for n in range(hours):
+        hour = start + timedelta(hours=n)
+        row = by_hour.get(hour, {})
+        buckets.append({"hour": hour, "calls": row.get("calls", 0), "errors": row.get("errors", 0)})
+    return buckets
+
+
+CSV_COLUMNS = ["time", "request_id", "method", "path", "status", "detail", "latency_ms", "queue_ms", "collection",
+               "endpoint", "client", "key_prefix", "caller_ip", "job"]  # fmt: skip
+
+
+def queue_ms(call: ApiCall) -> float | None:
+    """How long an async call's job waited for a worker."""
+    job = call.job
+    if job is None or job.started_at is None or job.trigger_kind != "api_request" or job.worker == "web":
+        return None
+    return round((job.started_at - job.created_at).total_seconds() * 1000, 1)
+
+
+def calls_csv_rows(queryset: QuerySet[ApiCall]):
+    yield CSV_COLUMNS
+    calls = queryset.select_related("collection", "endpoint", "client", "job").order_by("-id")
+    for call in calls.iterator(chunk_size=2000):
+        yield [call.created_at.isoformat(), call.request_id, call.method, call.path, call.status, call.detail,
+               call.latency_ms, queue_ms(call), call.collection.name if call.collection else "",
+               call.endpoint.name if call.endpoint else "", call.client.name if call.client else "",
+               call.key_prefix, call.caller_ip or "", call.job_id or ""]  # fmt: skip

@@ -1,0 +1,22 @@
+"""Every change that can alter how the gateway answers bumps the shared generation, after
+commit; each web process then drops its cached routes and keys on its next call."""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from builder.apiplatform.counters import counters
+from builder.apiplatform.models import AccessProfile, ApiClient, ApiCollection, ApiEndpoint, ApiKey
+from builder.connections.models import Connection
+from builder.recipes.models import Recipe, RecipeVersion
+
+WATCHED = (ApiCollection, ApiEndpoint, ApiClient, AccessProfile, ApiKey, Recipe, RecipeVersion, Connection)
+
+
+def bump_generation(**_kwargs) -> None:
+    transaction.on_commit(lambda: counters().bump())
+
+
+for model in WATCHED:
+    post_save.connect(bump_generation, sender=model, dispatch_uid=f"apim-save-{model.__name__}")
+    post_delete.connect(bump_generation, sender=model, dispatch_uid=f"apim-delete-{model.__name__}")
+m2m_changed.connect(bump_generation, sender=AccessProfile.collections.through, dispatch_uid="apim-m2m")
