@@ -42,7 +42,7 @@ class Writer:
         self.thread: threading.Thread | None = None
         self.pid: int | None = None
         self.lock = threading.Lock()
-        self.keys_used: dict[int, float] = {}
+        self.keys_used: dict[tuple[int, str], float] = {}
 
     def submit(self, entry: Entry) -> None:
         if not settings.GATEWAY_WRITE_BEHIND:
@@ -85,12 +85,14 @@ class Writer:
         if entries:
             write(entries)
 
-    def key_used(self, key_id: int, now: float) -> bool:
+    def key_used(self, key: tuple[int, str], now: float) -> bool:
         """True at most once a minute per key in this process: last_used_at is a minute-level fact."""
-        last = self.keys_used.get(key_id, 0.0)
-        if now - last < LAST_USED_EVERY:
+        last = self.keys_used.get(key)
+        if last is not None and now - last < LAST_USED_EVERY:
             return False
-        self.keys_used[key_id] = now
+        if len(self.keys_used) > 100_000:
+            self.keys_used.clear()
+        self.keys_used[key] = now
         return True
 
 
@@ -110,8 +112,8 @@ def log_call(call: ApiCall, run: FinishedRun | None = None) -> None:
     writer.submit(Entry(call, run))
 
 
-def touch_key(key_id: int, now: float) -> None:
-    if writer.key_used(key_id, now):
+def touch_key(key_id: int, prefix: str, now: float) -> None:
+    if writer.key_used((key_id, prefix), now):
         # An update, not a save: last-used times must not bump the route generation.
         ApiKey.objects.filter(pk=key_id).update(last_used_at=timezone.now())
 

@@ -8,6 +8,7 @@ database's write lock and work across the processes that `make run` starts.
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import threading
 import time
@@ -16,6 +17,12 @@ from functools import lru_cache
 from django.conf import settings
 
 GENERATION = "generation"
+
+
+def _first_generation() -> int:
+    # A lost counter (a flushed Redis, a deleted file) starts again somewhere random, so that
+    # it never lands on a number a process still holds a stale cache for.
+    return secrets.randbelow(2**40) + 1
 
 
 class RedisCounters:
@@ -34,9 +41,14 @@ class RedisCounters:
         return [int(value) for value in pipe.execute()[::2]]
 
     def generation(self) -> int:
-        return int(self.client.get(self.prefix + GENERATION) or 0)
+        value = self.client.get(self.prefix + GENERATION)
+        if value is None:
+            self.client.set(self.prefix + GENERATION, _first_generation(), nx=True)
+            value = self.client.get(self.prefix + GENERATION)
+        return int(value)
 
     def bump(self) -> None:
+        self.generation()
         self.client.incr(self.prefix + GENERATION)
 
     def reset(self) -> None:
@@ -85,14 +97,15 @@ class SqliteCounters:
 
     def generation(self) -> int:
         row = self._db().execute("SELECT value FROM counters WHERE key = ?", (GENERATION,)).fetchone()
-        return row[0] if row else 0
+        if row is None:
+            self._db().execute("INSERT OR IGNORE INTO counters (key, value, expires) VALUES (?, ?, 1e18)",
+                               (GENERATION, _first_generation()))  # fmt: skip
+            return self.generation()
+        return row[0]
 
     def bump(self) -> None:
-        self._db().execute(
-            "INSERT INTO counters (key, value, expires) VALUES (?, 1, 1e18) "
-            "ON CONFLICT(key) DO UPDATE SET value = value + 1",
-            (GENERATION,),
-        )
+        self.generation()
+        self._db().execute("UPDATE counters SET value = value + 1 WHERE key = ?", (GENERATION,))
 
     def reset(self) -> None:
         self._db().execute("DELETE FROM counters")

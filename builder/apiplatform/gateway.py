@@ -118,7 +118,7 @@ def _handle(request, call: Call, slug: str, version: int):
 def _admit(request, call: Call, snapshot: Snapshot) -> None:
     call.profile = authenticate(request, snapshot)
     authorize(call.profile, call.collection, call.ip)
-    touch_key(call.profile.key_id, time.monotonic())
+    touch_key(call.profile.key_id, call.profile.prefix, time.monotonic())
 
 
 def _gateway_resource(request, call: Call, snapshot: Snapshot):

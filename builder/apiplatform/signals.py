@@ -13,6 +13,9 @@ WATCHED = (ApiCollection, ApiEndpoint, ApiClient, AccessProfile, ApiKey, Recipe,
 
 
 def bump_generation(**_kwargs) -> None:
+    # Now, so that this process stops using what it cached; and again after commit, so that a
+    # process that reloaded the old rows in between does not keep them.
+    counters().bump()
     transaction.on_commit(lambda: counters().bump())
 
 
