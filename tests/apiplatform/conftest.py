@@ -44,8 +44,8 @@ class Api:
         self.endpoint = services.endpoint_create(collection=self.collection, data={
             "name": "Greet", "method": method, "path": path, "recipe": self.recipe.pk, **endpoint})  # fmt: skip
         self.client = services.client_create(workspace=workspace, data={"name": "Chat assistant"})
-        self.profile = services.profile_create(client=self.client, data={"name": "Default",
-                                                                         "collections": [self.collection.pk]})  # fmt: skip
+        profile = {"name": "Default", "collections": [self.collection.pk]}
+        self.profile = services.profile_create(client=self.client, data=profile)
         self.key, self.secret = services.key_create(profile=self.profile, name="main")
         self.http = Client()
 
@@ -70,7 +70,7 @@ class Api:
 @pytest.fixture(autouse=True)
 def fresh_counters(db):
     counters().reset()
-    yield
+    return
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ def test_an_async_call_answers_202_with_its_job_at_once(async_api):
     assert response.status_code == 202
     body = response.json()
     job = Job.objects.get(pk=body["job_id"])
-    assert job.status == "queued" and body["status"] == "queued"
+    assert job.status == "queued"
+    assert body["status"] == "queued"
     assert body["status_url"] == f"/apim/people/v1/_jobs/{job.pk}" == response["Location"]
     assert job.trigger["body"] == {"name": "Ada"}
     assert job.trigger["context"]["client"]["id"] == async_api.client.pk
@@ -29,7 +30,8 @@ def test_an_async_call_answers_202_with_its_job_at_once(async_api):
 def test_the_status_url_answers_the_jobs_output_once_done(async_api):
     job_id = async_api.call(body={"name": "Ada"}).json()["job_id"]
     before = async_api.call("GET", f"/_jobs/{job_id}")
-    assert before.status_code == 200 and before.json()["status"] == "queued"
+    assert before.status_code == 200
+    assert before.json()["status"] == "queued"
     job_execute(job_id=job_id, worker="w")
     after = async_api.call("GET", f"/_jobs/{job_id}").json()
     assert after["status"] == "succeeded"
@@ -43,8 +45,8 @@ def test_the_status_url_needs_a_key_of_the_same_client(async_api, personas):
     profile = services.profile_create(client=stranger, data={"name": "p", "collections": [async_api.collection.pk]})
     _, secret = services.key_create(profile=profile)
     assert async_api.call("GET", f"/_jobs/{job_id}", secret=secret).status_code == 404
-    same_client = services.profile_create(client=async_api.client, data={"name": "second",
-                                                                         "collections": [async_api.collection.pk]})  # fmt: skip
+    second = {"name": "second", "collections": [async_api.collection.pk]}
+    same_client = services.profile_create(client=async_api.client, data=second)
     _, second_secret = services.key_create(profile=same_client)
     assert async_api.call("GET", f"/_jobs/{job_id}", secret=second_secret).status_code == 200
 
@@ -52,7 +54,8 @@ def test_the_status_url_needs_a_key_of_the_same_client(async_api, personas):
 @pytest.mark.parametrize("job_id", ["999999", "abc", "99999999999999999999999", "-1"])
 def test_an_unknown_job_is_404(async_api, job_id):
     response = async_api.call("GET", f"/_jobs/{job_id}")
-    assert response.status_code == 404 and response.json()["error"]["code"] == "no_such_job"
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "no_such_job"
 
 
 def test_the_status_url_answers_get_only(async_api):
@@ -104,7 +107,8 @@ def test_an_idempotency_key_older_than_a_day_runs_again(async_api):
 @pytest.mark.parametrize("key", ["", "x" * 256])
 def test_a_bad_idempotency_key_is_400(async_api, key):
     response = async_api.call(body={"name": "Ada"}, headers={"Idempotency-Key": key})
-    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_idempotency_key"
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_idempotency_key"
     assert Job.objects.count() == 0
 
 

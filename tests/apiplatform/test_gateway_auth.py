@@ -54,7 +54,8 @@ def test_a_rotated_key_works_until_its_grace_period_ends(api):
     ApiKey.objects.filter(pk=api.key.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     services.profile_update(profile=api.profile, data={"name": "Default"})  # any change refreshes the caches
     response = api.call(body={"name": "Ada"})
-    assert response.status_code == 401 and response.json()["error"]["code"] == "expired_key"
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "expired_key"
     assert api.call(body={"name": "Ada"}, secret=new_secret).status_code == 200
 
 
@@ -80,7 +81,8 @@ def test_another_workspaces_key_is_403(api, personas):
 def test_the_ip_allowlist_admits_listed_addresses_only(api):
     services.profile_update(profile=api.profile, data={"ip_allowlist": ["10.0.0.0/8"]})
     refused = api.call(body={"name": "Ada"})  # the test client calls from 127.0.0.1
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "ip_not_allowed"
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "ip_not_allowed"
     assert api.call(body={"name": "Ada"}, REMOTE_ADDR="10.1.2.3").status_code == 200
 
 

@@ -20,7 +20,8 @@ def test_a_stopped_recipe_is_503_with_a_clear_message(api):
     response = api.call(body={"name": "Ada"})
     assert response.status_code == 503
     error = response.json()["error"]
-    assert error["code"] == "recipe_stopped" and "Greet" in error["message"]
+    assert error["code"] == "recipe_stopped"
+    assert "Greet" in error["message"]
     assert ApiCall.objects.get().detail == error["message"]
 
 
@@ -39,7 +40,8 @@ def test_over_the_daily_quota_is_429(api):
     answers = [api.call(body={"name": "Ada"}).status_code for _ in range(3)]
     assert answers == [200, 200, 429]
     response = api.call(body={"name": "Ada"})
-    assert response.json()["error"]["code"] == "quota_exceeded" and int(response["Retry-After"]) > 0
+    assert response.json()["error"]["code"] == "quota_exceeded"
+    assert int(response["Retry-After"]) > 0
 
 
 def test_profiles_count_separately(api):
@@ -103,4 +105,5 @@ def test_an_empty_body_is_checked_as_an_empty_object(api):
 def test_a_bad_request_runs_nothing(api):
     api.call(body={"email": "x"})
     call = ApiCall.objects.get()
-    assert call.status == 400 and call.job_id is None
+    assert call.status == 400
+    assert call.job_id is None

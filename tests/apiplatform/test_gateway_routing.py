@@ -22,7 +22,8 @@ def test_an_unknown_path_is_404_in_the_error_shape(api):
     response = api.call(path="/nothing-here", body={"name": "Ada"})
     assert response.status_code == 404
     error = response.json()["error"]
-    assert error["code"] == "no_such_endpoint" and error["status"] == 404
+    assert error["code"] == "no_such_endpoint"
+    assert error["status"] == 404
     assert error["request_id"] == response["X-Request-Id"]
 
 
@@ -46,8 +47,9 @@ def test_path_parameters_reach_the_recipe_and_literal_segments_win(api):
     new = copy.deepcopy(ticket)
     new["steps"] = [{"id": "r", "respond": {"body": {"kind": "new form"}}}]
     for path, definition in (("/tickets/{id}", ticket), ("/tickets/new", new)):
-        services.endpoint_create(collection=api.collection, data={
-            "name": path, "method": "GET", "path": path, "recipe": make_recipe(api.workspace, definition).pk})  # fmt: skip
+        recipe = make_recipe(api.workspace, definition)
+        data = {"name": path, "method": "GET", "path": path, "recipe": recipe.pk}
+        services.endpoint_create(collection=api.collection, data=data)
     api.profile.collections.set([api.collection])
     assert api.call("GET", "/tickets/42").json() == {"id": 42, "kind": "ticket"}
     assert api.call("GET", "/tickets/new").json() == {"kind": "new form"}

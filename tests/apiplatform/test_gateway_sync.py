@@ -13,9 +13,11 @@ def test_the_call_and_its_job_are_recorded(api):
     response = api.call(body={"name": "Ada"})
     call = ApiCall.objects.get(request_id=response["X-Request-Id"])
     assert (call.status, call.endpoint_id, call.client_id) == (200, api.endpoint.pk, api.client.pk)
-    assert call.key_prefix == api.key.prefix and api.secret not in str(call.__dict__)
+    assert call.key_prefix == api.key.prefix
+    assert api.secret not in str(call.__dict__)
     job = Job.objects.get(pk=call.job_id)
-    assert job.status == "succeeded" and job.response["body"] == {"greeting": "Hello Ada"}
+    assert job.status == "succeeded"
+    assert job.response["body"] == {"greeting": "Hello Ada"}
     assert job.trigger["context"]["client"]["name"] == "Chat assistant"
     assert api.secret not in str(job.trigger)
     assert list(JobStep.objects.filter(job=job).values_list("step_id", "status")) == [("reply", "succeeded")]
@@ -65,7 +67,7 @@ def test_each_declared_response_is_answered_with_its_headers(personas):
 
 
 @pytest.mark.parametrize(
-    "respond, problem",
+    ("respond", "problem"),
     [
         ({"status": 201, "body": {"id": 1, "title": "x"}}, "declares only 200, 404"),
         ({"status": 200, "headers": {"X-Source": "db"}, "body": {"id": "one", "title": "x"}}, "/id"),
@@ -77,10 +79,12 @@ def test_a_recipe_that_breaks_its_contract_answers_500_and_the_job_says_why(pers
     response = api.call("GET", "/tickets/1")
     assert response.status_code == 500
     error = response.json()["error"]
-    assert error["code"] == "contract_violation" and problem in error["message"]
+    assert error["code"] == "contract_violation"
+    assert problem in error["message"]
     assert "title" not in response.content.decode().replace(error["message"], "")  # no partial data
     job = ApiCall.objects.get(request_id=response["X-Request-Id"]).job
-    assert job.status == "failed" and job.error["type"] == "contract_violation"
+    assert job.status == "failed"
+    assert job.error["type"] == "contract_violation"
 
 
 def test_a_recipe_that_ends_without_responding_breaks_a_declared_contract(personas):
@@ -94,7 +98,8 @@ def test_without_declared_responses_a_silent_recipe_answers_204(personas):
     definition["steps"] = [{"id": "quiet", "set": {"x": 1}}]
     api = Api(personas.a, definition)
     response = api.call(body={"name": "Ada"})
-    assert response.status_code == 204 and response.content == b""
+    assert response.status_code == 204
+    assert response.content == b""
 
 
 def test_a_failing_recipe_answers_500_naming_the_step_not_the_details(personas):
@@ -104,7 +109,8 @@ def test_a_failing_recipe_answers_500_naming_the_step_not_the_details(personas):
     response = api.call(body={"name": "Ada"})
     assert response.status_code == 500
     error = response.json()["error"]
-    assert error["code"] == "recipe_failed" and "secret internal detail" not in error["message"]
+    assert error["code"] == "recipe_failed"
+    assert "secret internal detail" not in error["message"]
     call = ApiCall.objects.get(request_id=response["X-Request-Id"])
     assert "secret internal detail" in call.detail
     assert call.job.status == "failed"
