@@ -73,6 +73,8 @@ def gateway(request, slug: str, version: str, rest: str = ""):
         call.detail = call.detail or exc.message
     response["X-Request-Id"] = call.request_id
     call.log(response.status_code)
+    # The call log has it; Django need not log every 404 or 429 of a public API as a warning.
+    response._has_been_logged = True
     return response
 
 
