@@ -213,6 +213,8 @@ GATEWAY_WRITE_BEHIND = env.bool("STEPWISE_GATEWAY_WRITE_BEHIND", True)
 # How many proxies in front of the web processes append to X-Forwarded-For (0: use the peer address).
 TRUSTED_PROXY_COUNT = env.int("STEPWISE_TRUSTED_PROXY_COUNT", 0)
 CALL_LOG_RETENTION_DAYS = env.int("STEPWISE_CALL_LOG_RETENTION_DAYS", 30)
+# Threads per web process for sync runs that may outlive their call (on_timeout=handover).
+GATEWAY_HANDOVER_THREADS = env.int("STEPWISE_HANDOVER_THREADS", 8)
 IDEMPOTENCY_HOURS = 24
 
 CELERY_BEAT_SCHEDULE = {

@@ -28,8 +28,7 @@ from builder.recipes.models import Recipe, RecipeVersion
 from connectors.registry import registry
 
 # Threads for hand-over runs, which may outlive the call that started them.
-_handover_pool = ThreadPoolExecutor(max_workers=int(os.environ.get("STEPWISE_HANDOVER_THREADS", "8")),
-                                    thread_name_prefix="apim-handover")  # fmt: skip
+_handover_pool = ThreadPoolExecutor(max_workers=settings.GATEWAY_HANDOVER_THREADS, thread_name_prefix="apim-handover")
 
 
 @dataclass
