@@ -40,7 +40,10 @@ def _time(request, name):
     raw = request.query_params.get(name)
     if not raw:
         return None
-    parsed = parse_datetime(raw.replace(" ", "+"))
+    try:
+        parsed = parse_datetime(raw.replace(" ", "+"))
+    except ValueError:  # well formed, but no such date (month 13)
+        parsed = None
     if parsed is None:
         raise ValidationError({name: "Use an ISO 8601 date and time, e.g. 2026-11-28T10:00:00Z."})
     return parsed

@@ -40,10 +40,21 @@ CALL_FILTERS = ("endpoint", "collection", "client", "status", "since", "until")
 
 
 def _when(value: str, name: str) -> datetime:
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise ValidationError({name: "Give a date and time, as 2026-11-28T15:00:00Z."})
-    return parsed if parsed.tzinfo else timezone.make_aware(parsed)
+    # An offset's "+" arrives as a space when the query string was not encoded.
+    candidates = (value, "+".join(value.rsplit(" ", 1))) if " " in value.strip() else (value,)
+    for candidate in candidates:
+        try:
+            parsed = parse_datetime(candidate.strip())
+        except ValueError:  # well formed but impossible, as 2026-13-99T00:00
+            parsed = None
+        if parsed is not None:
+            return parsed if parsed.tzinfo else timezone.make_aware(parsed)
+    raise ValidationError({name: "Give a date and time, as 2026-11-28T15:00:00Z."})
+
+
+def _number(value) -> int | None:
+    text = str(value).strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def calls_filtered(queryset: QuerySet[ApiCall], params) -> QuerySet[ApiCall]:
@@ -52,9 +63,10 @@ def calls_filtered(queryset: QuerySet[ApiCall], params) -> QuerySet[ApiCall]:
     for name in ("endpoint", "collection", "client"):
         value = params.get(name)
         if value:
-            if not str(value).isdigit():
+            number = _number(value)
+            if not number:
                 raise ValidationError({name: "Give an id."})
-            queryset = queryset.filter(**{f"{name}_id": int(value)})
+            queryset = queryset.filter(**{f"{name}_id": number})
     status = (params.get("status") or "").strip().lower()
     if status == "error":
         queryset = queryset.filter(status__gte=400)
@@ -62,9 +74,10 @@ def calls_filtered(queryset: QuerySet[ApiCall], params) -> QuerySet[ApiCall]:
         low = int(status[0]) * 100
         queryset = queryset.filter(status__gte=low, status__lt=low + 100)
     elif status:
-        if not status.isdigit() or not 100 <= int(status) <= 599:
+        code = _number(status)
+        if code is None or not 100 <= code <= 599:
             raise ValidationError({"status": "Give a status code, a class such as 4xx, or error."})
-        queryset = queryset.filter(status=int(status))
+        queryset = queryset.filter(status=code)
     if params.get("since"):
         queryset = queryset.filter(created_at__gte=_when(params["since"], "since"))
     if params.get("until"):
@@ -99,11 +112,23 @@ def queue_ms(call: ApiCall) -> float | None:
     return round((job.started_at - job.created_at).total_seconds() * 1000, 1)
 
 
+def _cell(value):
+    # A spreadsheet runs a cell that starts like a formula; callers choose paths, names and details.
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
+
+
 def calls_csv_rows(queryset: QuerySet[ApiCall]):
+    """The header, then one row per call, newest first; text cells are safe to open in a spreadsheet."""
     yield CSV_COLUMNS
     calls = queryset.select_related("collection", "endpoint", "client", "job").order_by("-id")
     for call in calls.iterator(chunk_size=2000):
-        yield [call.created_at.isoformat(), call.request_id, call.method, call.path, call.status, call.detail,
-               call.latency_ms, queue_ms(call), call.collection.name if call.collection else "",
-               call.endpoint.name if call.endpoint else "", call.client.name if call.client else "",
-               call.key_prefix, call.caller_ip or "", call.job_id or ""]  # fmt: skip
+        yield [_cell(value) for value in _csv_row(call)]
+
+
+def _csv_row(call: ApiCall) -> list:
+    return [call.created_at.isoformat(), call.request_id, call.method, call.path, call.status, call.detail,
+            call.latency_ms, queue_ms(call), call.collection.name if call.collection else "",
+            call.endpoint.name if call.endpoint else "", call.client.name if call.client else "",
+            call.key_prefix, call.caller_ip or "", call.job_id or ""]  # fmt: skip

@@ -27,12 +27,15 @@ from builder.apiplatform.models import (
 )
 from builder.apiplatform.paths import path_problem
 from builder.recipes.models import Recipe
+from builder.workspaces.access import MAX_ID
 from builder.workspaces.models import Workspace
 
 MAX_ROTATION_GRACE_HOURS = 24 * 30
 
 
-def _text(data: dict, name: str, *, required: bool, limit: int) -> str | None:
+def _text(data: dict, name: str, *, required: bool, limit: int, blank: bool = True) -> str | None:
+    """The stripped text of `data[name]`; None when absent and not required. Names pass
+    blank=False: an update may leave a name out, but not blank it."""
     if name not in data:
         if required:
             raise ValidationError({name: "This field is required."})
@@ -41,7 +44,7 @@ def _text(data: dict, name: str, *, required: bool, limit: int) -> str | None:
     if not isinstance(value, str):
         raise ValidationError({name: "Give text."})
     value = value.strip()
-    if required and not value:
+    if (required or not blank) and not value:
         raise ValidationError({name: "This field may not be blank."})
     if len(value) > limit:
         raise ValidationError({name: f"At most {limit} characters."})
@@ -89,7 +92,7 @@ def collection_update(*, collection: ApiCollection, data: dict) -> ApiCollection
 
 
 def _collection_apply(collection: ApiCollection, data: dict, *, creating: bool) -> ApiCollection:
-    name = _text(data, "name", required=creating, limit=100)
+    name = _text(data, "name", required=creating, limit=100, blank=False)
     if name is not None:
         collection.name = name
     if "slug" in data or creating:
@@ -123,7 +126,7 @@ def collection_delete(*, collection: ApiCollection) -> None:
 
 
 def _recipe_for_endpoint(workspace_id: int, recipe_id) -> Recipe:
-    if isinstance(recipe_id, bool) or not isinstance(recipe_id, int):
+    if isinstance(recipe_id, bool) or not isinstance(recipe_id, int) or not 0 < recipe_id <= MAX_ID:
         raise ValidationError({"recipe": "Give a recipe id."})
     recipe = Recipe.objects.filter(pk=recipe_id, workspace_id=workspace_id).select_related("current_version").first()
     if recipe is None:
@@ -148,7 +151,7 @@ def endpoint_update(*, endpoint: ApiEndpoint, data: dict) -> ApiEndpoint:
 
 
 def _endpoint_apply(endpoint: ApiEndpoint, data: dict, *, creating: bool) -> ApiEndpoint:
-    name = _text(data, "name", required=creating, limit=100)
+    name = _text(data, "name", required=creating, limit=100, blank=False)
     if name is not None:
         endpoint.name = name
     description = _text(data, "description", required=False, limit=5000)
@@ -209,11 +212,9 @@ def client_create(*, workspace: Workspace, data: dict) -> ApiClient:
 
 @transaction.atomic
 def client_update(*, client: ApiClient, data: dict) -> ApiClient:
-    name = _text(data, "name", required=False, limit=100)
+    name = _text(data, "name", required=False, limit=100, blank=False)
     description = _text(data, "description", required=False, limit=5000)
     if name is not None:
-        if not name:
-            raise ValidationError({"name": "This field may not be blank."})
         client.name = name
     if description is not None:
         client.description = description
@@ -254,7 +255,7 @@ def profile_update(*, profile: AccessProfile, data: dict) -> AccessProfile:
 
 
 def _profile_apply(profile: AccessProfile, data: dict, *, creating: bool) -> AccessProfile:
-    name = _text(data, "name", required=creating, limit=100)
+    name = _text(data, "name", required=creating, limit=100, blank=False)
     if name is not None:
         profile.name = name
     if "rate_limit_per_minute" in data:
@@ -269,7 +270,7 @@ def _profile_apply(profile: AccessProfile, data: dict, *, creating: bool) -> Acc
     collections = None
     if "collections" in data:
         ids = data["collections"]
-        if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        if not isinstance(ids, list) or not all(type(i) is int and 0 < i <= MAX_ID for i in ids):
             raise ValidationError({"collections": "Give a list of collection ids."})
         collections = list(ApiCollection.objects.filter(pk__in=ids, workspace_id=profile.client.workspace_id))
         missing = sorted(set(ids) - {c.pk for c in collections})

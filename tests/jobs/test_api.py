@@ -46,7 +46,13 @@ def test_a_recipe_with_problems_cannot_be_test_run(personas, api_as, sent):
 
 
 @pytest.mark.parametrize(
-    ("query", "field"), [("status=done", "status"), ("since=yesterday", "since"), ("until=2026-13-99", "until")]
+    ("query", "field"),
+    [
+        ("status=done", "status"),
+        ("since=yesterday", "since"),
+        ("until=2026-13-99", "until"),
+        ("until=2026-13-99T00:00", "until"),
+    ],
 )
 def test_bad_filters_name_the_field(personas, api_as, query, field):
     response = api_as(personas.owner).get(f"/api/jobs/?{query}")

@@ -137,9 +137,11 @@ def test_the_concurrency_limit_requeues(recipe, sent, settings):
 
 def test_big_payloads_are_stored_truncated(recipe, sent, settings):
     settings.JOB_DATA_LIMIT = 100
-    job = services.job_enqueue(recipe=recipe, trigger={"body": {"blob": "x" * 500}}, trigger_kind="manual")
-    assert job.trigger["_truncated"] is True
-    assert len(job.trigger["preview"]) == 100
+    trigger = {"body": {"blob": "x" * 500}, "context": {"request_id": "r-1"}}
+    job = services.job_enqueue(recipe=recipe, trigger=trigger, trigger_kind="manual")
+    assert job.trigger["body"]["_truncated"] is True
+    assert len(job.trigger["body"]["preview"]) == 100
+    assert job.trigger["context"] == {"request_id": "r-1"}  # who and what it was for survives
 
 
 def test_prune_removes_old_finished_jobs_only(recipe, sent, settings):
