@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "builder.jobs",
     "builder.ops",
     "builder.apiplatform",
+    "builder.triggers",
     "builder.api",
 ]
 
@@ -217,10 +218,19 @@ CALL_LOG_RETENTION_DAYS = env.int("STEPWISE_CALL_LOG_RETENTION_DAYS", 30)
 GATEWAY_HANDOVER_THREADS = env.int("STEPWISE_HANDOVER_THREADS", 8)
 IDEMPOTENCY_HOURS = 24
 
+# --- Event triggers -------------------------------------------------------------
+
+WEBHOOK_MAX_BODY_BYTES = env.int("STEPWISE_WEBHOOK_MAX_BODY_BYTES", 1024 * 1024)
+# Event ids (webhook deliveries, schedule ticks, polled items) are remembered this long.
+TRIGGER_DEDUPE_DAYS = env.int("STEPWISE_TRIGGER_DEDUPE_DAYS", 7)
+POLL_TIMEOUT_SECONDS = env.int("STEPWISE_POLL_TIMEOUT_SECONDS", 120)
+POLL_MAX_FAILURES = env.int("STEPWISE_POLL_MAX_FAILURES", 5)
+
 CELERY_BEAT_SCHEDULE = {
     "reap-jobs": {"task": "jobs.reap", "schedule": float(REAPER_SECONDS)},
     "prune-jobs": {"task": "jobs.prune", "schedule": 3600.0},
     "prune-api-calls": {"task": "apiplatform.prune", "schedule": 3600.0},
+    "prune-trigger-events": {"task": "triggers.prune", "schedule": 3600.0},
 }
 
 # --- Auth, API -------------------------------------------------------------

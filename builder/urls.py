@@ -14,9 +14,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("builder.api.urls")),
     re_path(r"^apim/(?P<slug>[-a-zA-Z0-9_]+)/v(?P<version>[0-9]{1,3})(?P<rest>/.*)?$", gateway, name="gateway"),
+    path("", include("builder.triggers.urls")),
     path("", include("builder.ops.urls")),
     path("", include("builder.connections.urls")),
     path("", include("builder.recipes.urls")),
     path("", include("builder.jobs.urls")),
+    path("", include("builder.apiplatform.urls")),
     path("", include("builder.workspaces.urls")),
 ]

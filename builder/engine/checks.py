@@ -36,6 +36,7 @@ def check_definition(definition: Any, registry: Mapping[str, Connector]) -> list
     if schema_problems:
         return schema_problems
     walker = _Walker(definition, registry)
+    walker.check_trigger(definition["trigger"])
     walker.walk(definition["steps"], "/steps", known={"trigger", "vars"}, done=set())
     return walker.problems
 
@@ -119,6 +120,33 @@ class _Walker:
         elif name not in known and name not in BUILTIN_NAMES:
             self.add(pointer, f"{{{{ {expression} }}}} uses {name!r}: pills may read trigger, steps, vars"
                               + (", and the loop's item" if "loop" in known else "") + ".")  # fmt: skip
+
+    def check_trigger(self, trigger: dict) -> None:
+        """A poll names a connector's poll trigger; a webhook may name a `webhooks` connection
+        for its signature; either's input must fit that trigger's input schema."""
+        kind = trigger["kind"]
+        if kind not in ("poll", "webhook"):
+            return
+        name = trigger["poll"] if kind == "poll" else "webhooks.push"
+        connector_name, _, key = name.partition(".")
+        connector = self.registry.get(connector_name)
+        found = next((t for t in connector.triggers if t.key == key and t.kind == kind), None) if connector else None
+        if found is None:
+            self.add("/trigger/poll", f"There is no poll trigger named {name!r}.")
+            return
+        slot = trigger.get("connection")
+        if slot is None and kind == "poll" and connector.fields:
+            self.add("/trigger/connection", f"{connector.title} polls need a connection slot.")
+        if slot is not None:
+            declared = self.slots.get(slot)
+            if declared is None:
+                self.add("/trigger/connection", f"The connection slot {slot!r} is not declared in /connections.")
+            elif declared["connector"] != connector.name:
+                self.add("/trigger/connection", f"The slot {slot!r} is for {declared['connector']}, not "
+                                                f"{connector.name}.")  # fmt: skip
+        validator = Draft202012Validator(found.input_schema, format_checker=FORMATS)
+        for error in validator.iter_errors(trigger.get("input", {})):
+            self.add(f"/trigger/input{_pointer(error.absolute_path)}", error.message)
 
     def check_action(self, step: dict, here: str) -> None:
         connector_name, _, action_key = step["action"].partition(".")

@@ -1,5 +1,7 @@
 """Writes for recipes: every save is a new version; start checks the whole definition."""
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -7,6 +9,7 @@ from django.db.models import ProtectedError
 from builder.connections.models import Connection
 from builder.engine.checks import check_definition, problem
 from builder.recipes.models import Recipe, RecipeState, RecipeVersion
+from builder.triggers.services import triggers_activate, triggers_deactivate, triggers_remove
 from builder.workspaces.models import Workspace
 from connectors.registry import registry
 
@@ -62,7 +65,10 @@ def recipe_save(*, recipe: Recipe, definition, author=None, comment="") -> Recip
         found = recipe_problems(recipe, definition=definition)
         if found:
             raise RecipeProblems(found)
-    return _new_version(recipe, definition, author, comment)
+    version = _new_version(recipe, definition, author, comment)
+    if recipe.state == RecipeState.RUNNING:
+        triggers_activate(recipe=recipe)  # an edited schedule or interval applies at once
+    return version
 
 
 @transaction.atomic
@@ -117,13 +123,16 @@ def recipe_problems(recipe: Recipe, *, definition=None) -> list[dict]:
 
 
 @transaction.atomic
-def recipe_start(*, recipe: Recipe) -> Recipe:
+def recipe_start(*, recipe: Recipe, poll_from: datetime | None = None) -> Recipe:
+    """Starts a recipe and its trigger: its webhook URL, its beat entry, its poll cursor
+    (a first start of a polling recipe picks up events from `poll_from`, or from now)."""
     recipe = Recipe.objects.select_for_update().get(pk=recipe.pk)
     found = recipe_problems(recipe)
     if found:
         raise RecipeProblems(found)
     recipe.state = RecipeState.RUNNING
     recipe.save(update_fields=["state", "updated_at"])
+    triggers_activate(recipe=recipe, poll_from=poll_from)
     return recipe
 
 
@@ -132,6 +141,7 @@ def recipe_stop(*, recipe: Recipe) -> Recipe:
     recipe = Recipe.objects.select_for_update().get(pk=recipe.pk)
     recipe.state = RecipeState.STOPPED
     recipe.save(update_fields=["state", "updated_at"])  # a save, so that its signals run (the gateway's cache)
+    triggers_deactivate(recipe=recipe)
     return recipe
 
 
@@ -141,6 +151,7 @@ def recipe_delete(*, recipe: Recipe) -> None:
         raise ValidationError({"state": "Stop the recipe before deleting it."})
     try:
         with transaction.atomic():
+            triggers_remove(recipe=recipe)
             recipe.delete()
     except ProtectedError as exc:
         users = ", ".join(sorted({str(obj) for obj in exc.protected_objects})[:5])

@@ -1,0 +1,162 @@
+"""Event triggers: what starting, stopping and editing a recipe does to its webhook URL,
+its beat entry and its poll cursor; and the events themselves: a push, a tick, a poll."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from builder.jobs.models import Job
+from builder.jobs.services import job_enqueue
+from builder.recipes.models import Recipe
+from builder.triggers.models import PollState, TriggerEvent, WebhookHook
+from builder.triggers.schedules import schedule_disable, schedule_enable, schedule_remove
+
+EVENT_TRIGGERS = ("webhook", "schedule", "poll")
+
+
+def _trigger(recipe: Recipe) -> dict:
+    definition = recipe.current_version.definition if recipe.current_version else {}
+    trigger = definition.get("trigger") if isinstance(definition, dict) else None
+    return trigger if isinstance(trigger, dict) else {}
+
+
+def parse_poll_from(value) -> datetime | None:
+    """The first start's choice for a polling recipe: "now" (None), or an ISO date-time."""
+    if value in (None, "", "now"):
+        return None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValidationError({"poll_from": 'Give "now" or a date and time such as 2026-11-01T00:00:00Z.'})
+    parsed = parsed if parsed.tzinfo else timezone.make_aware(parsed)
+    if parsed > timezone.now():
+        raise ValidationError({"poll_from": "Give a time in the past, or now."})
+    return parsed
+
+
+def triggers_activate(*, recipe: Recipe, poll_from: datetime | None = None) -> None:
+    """Called when a recipe starts, and when a running recipe is saved."""
+    trigger = _trigger(recipe)
+    kind = trigger.get("kind")
+    if kind == "webhook":
+        hook_for(recipe)
+    if kind == "poll":
+        # A first start picks up events from `poll_from` (or now); a later start goes on
+        # from the stored cursor, so what arrived while stopped is picked up.
+        PollState.objects.get_or_create(recipe=recipe, defaults={"since": poll_from or timezone.now()})
+    schedule_enable(recipe, trigger)
+
+
+def triggers_deactivate(*, recipe: Recipe) -> None:
+    schedule_disable(recipe)
+
+
+def triggers_remove(*, recipe: Recipe) -> None:
+    schedule_remove(recipe)
+
+
+# --- webhooks ------------------------------------------------------------------------
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hook_for(recipe: Recipe) -> WebhookHook:
+    hook = WebhookHook.objects.filter(recipe=recipe).first()
+    if hook is None:
+        try:
+            with transaction.atomic():
+                hook = WebhookHook.objects.create(recipe=recipe, token=_token(), test_token=_token())
+        except IntegrityError:  # made meanwhile by another request
+            hook = WebhookHook.objects.get(recipe=recipe)
+    return hook
+
+
+@transaction.atomic
+def hook_regenerate(*, recipe: Recipe) -> WebhookHook:
+    """A new secret URL; the old one stops working at once."""
+    hook = hook_for(recipe)
+    hook.token, hook.regenerated_at = _token(), timezone.now()
+    hook.save(update_fields=["token", "regenerated_at"])
+    return hook
+
+
+def hook_capture(*, hook: WebhookHook, sample: dict) -> None:
+    WebhookHook.objects.filter(pk=hook.pk).update(sample=sample, sample_at=timezone.now())
+
+
+@transaction.atomic
+def event_take(*, recipe: Recipe, key: str, trigger: dict, trigger_kind: str) -> tuple[Job | None, bool]:
+    """Enqueues a job for an event unless this recipe took the same event before: returns
+    (the job, True) for a new event, (the first event's job, False) for a repeat."""
+    try:
+        with transaction.atomic():
+            event = TriggerEvent.objects.create(recipe=recipe, key=key[:300])
+    except IntegrityError:
+        first = TriggerEvent.objects.filter(recipe=recipe, key=key[:300]).select_related("job").first()
+        return (first.job if first else None), False
+    job = job_enqueue(recipe=recipe, trigger=trigger, trigger_kind=trigger_kind)
+    event.job = job
+    event.save(update_fields=["job"])
+    return job, True
+
+
+# --- schedules -----------------------------------------------------------------------
+
+
+def schedule_fire(*, recipe_id: int, now: datetime | None = None) -> Job | None:
+    """One tick of a schedule: one job with trigger.scheduled_for and trigger.fired_at. A
+    tick beat sends twice runs once. After the scheduler was down, beat sends one tick, not
+    one per missed time: scheduled_for is then the latest time the schedule names."""
+    recipe = Recipe.objects.select_related("current_version").filter(pk=recipe_id).first()
+    if recipe is None or recipe.state != "running":
+        return None
+    trigger = _trigger(recipe)
+    if trigger.get("kind") != "schedule":
+        return None
+    now = now or timezone.now()
+    scheduled = latest_tick(trigger, now)
+    payload = {"scheduled_for": scheduled.isoformat(), "fired_at": now.isoformat()}
+    job, _new = event_take(recipe=recipe, key=f"tick:{scheduled.isoformat()}", trigger=payload,
+                           trigger_kind="schedule")  # fmt: skip
+    return job
+
+
+def latest_tick(trigger: dict, now: datetime) -> datetime:
+    if trigger.get("cron"):
+        from zoneinfo import ZoneInfo
+
+        from croniter import croniter
+
+        zone = ZoneInfo(trigger.get("timezone") or "UTC")
+        # A second of slack: beat may send the 09:00 tick at 08:59:59.9.
+        return croniter(trigger["cron"], (now + timedelta(seconds=1)).astimezone(zone)).get_prev(datetime)
+    return now.replace(microsecond=0)
+
+
+def next_runs(trigger: dict, *, count: int = 5, after: datetime | None = None) -> list[datetime]:
+    """The next times a schedule trigger will fire, for the recipe page."""
+    from connectors.scheduler.schedules import cron_runs, interval_runs
+
+    after = after or timezone.now()
+    if trigger.get("kind") != "schedule":
+        return []
+    if trigger.get("cron"):
+        return cron_runs({"cron": trigger["cron"], "timezone": trigger.get("timezone") or "UTC"}, after, count)
+    return interval_runs({"every_seconds": int(trigger["every_seconds"])}, after, count)
+
+
+def trigger_events_prune() -> int:
+    cutoff = timezone.now() - timedelta(days=settings.TRIGGER_DEDUPE_DAYS)
+    deleted, _ = TriggerEvent.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
