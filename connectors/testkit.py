@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -57,6 +58,7 @@ class LocalServer:
     def __init__(self, host: str = "127.0.0.1"):
         self.host = host
         self.routes: dict[tuple[str, str], list[Reply]] = {}
+        self.handlers: dict[tuple[str, str], Callable[[Recorded], Any]] = {}
         self.requests: list[Recorded] = []
         self._server: ThreadingHTTPServer | None = None
 
@@ -68,7 +70,15 @@ class LocalServer:
         self.routes.setdefault((method.upper(), path), []).append(Reply(status=status, **kwargs))
         return self
 
-    def _next(self, method: str, path: str) -> Reply:
+    def handle(self, method: str, path: str, answer: Callable[[Recorded], Any]) -> LocalServer:
+        """Answers (method, path) with what `answer(request)` returns: a Reply, or a JSON value."""
+        self.handlers[(method.upper(), path)] = answer
+        return self
+
+    def _next(self, method: str, path: str, request: Recorded | None = None) -> Reply:
+        if (method, path) in self.handlers and request is not None:
+            answer = self.handlers[(method, path)](request)
+            return answer if isinstance(answer, Reply) else Reply(json=answer)
         queue = self.routes.get((method, path))
         if not queue:
             return Reply(status=404, json={"error": f"no reply set for {method} {path}"})
@@ -84,8 +94,9 @@ class LocalServer:
                 body = self.rfile.read(length) if length else b""
                 query = {key: values[0] for key, values in parse_qs(parts.query).items()}
                 headers = {key.lower(): value for key, value in self.headers.items()}
-                server.requests.append(Recorded(self.command, parts.path, query, headers, body))
-                reply = server._next(self.command, parts.path)
+                recorded = Recorded(self.command, parts.path, query, headers, body)
+                server.requests.append(recorded)
+                reply = server._next(self.command, parts.path, recorded)
                 if reply.delay:
                     time.sleep(reply.delay)
                 payload = json.dumps(reply.json).encode() if reply.json is not None else reply.body
