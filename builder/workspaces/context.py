@@ -7,7 +7,7 @@ from builder.workspaces.selectors import memberships_for_user
 NAV_SECTIONS = [
     ("recipes", "Recipes", "/recipes/"),
     ("connections", "Connections", "/connections/"),
-    ("apiplatform", "API platform", None),
+    ("apiplatform", "API platform", "/api-platform/"),
     ("library", "Library", None),
     ("jobs", "Jobs", "/jobs/"),
 ]
