@@ -15,6 +15,7 @@ from django.http import JsonResponse
 from builder.apiplatform.routing import BODY_METHODS, Route
 
 REQUIRED = re.compile(r"^'(.+)' is a required property$")
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")
 # Headers a recipe may not set: the server owns them.
 RESERVED_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "content-type", "set-cookie",
                               "keep-alive", "upgrade", "x-request-id"})  # fmt: skip
@@ -114,7 +115,12 @@ def check_response(route: Route, response: dict | None) -> tuple[int, dict, obje
             raise ContractViolation("The recipe ended without a respond step, and this endpoint promises a response.")
         return 204, {}, None
     status, body = response["status"], response.get("body")
+    if status < 200:
+        raise ContractViolation(f"The recipe answered status {status}; an endpoint answers 200 or more.")
     headers = {k: v for k, v in (response.get("headers") or {}).items() if k.lower() not in RESERVED_HEADERS}
+    for name, value in headers.items():
+        if not HEADER_NAME.fullmatch(name) or any(c in value for c in "\r\n\0"):
+            raise ContractViolation(f"The recipe answered a header that HTTP cannot carry: {name[:60]!r}.")
     if route.responses:
         spec = route.responses.get(status)
         if spec is None:

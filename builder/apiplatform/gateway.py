@@ -202,8 +202,10 @@ def _run(call: Call, snapshot: Snapshot, trigger: dict):
 def _answer(call: Call, outcome: Outcome):
     if outcome.answer is not None:
         status, headers, body = outcome.answer
-        response = HttpResponse(status=204) if status == 204 and body is None else JsonResponse(body, status=status,
-                                                                                               safe=False)  # fmt: skip
+        # 204 and 304 carry no body, whatever the recipe put in it.
+        response = (
+            HttpResponse(status=status) if status in (204, 304) else JsonResponse(body, status=status, safe=False)
+        )
         for name, value in headers.items():
             response[name] = value
         call.detail = "" if status < 400 else f"the recipe answered {status}"

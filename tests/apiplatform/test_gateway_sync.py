@@ -191,3 +191,29 @@ def test_a_handover_endpoint_that_is_fast_answers_like_a_sync_one(transactional_
     services.endpoint_update(endpoint=api.endpoint, data={"on_timeout": "handover"})
     response = api.call(body={"name": "Ada"})
     assert (response.status_code, response.json()) == (200, {"greeting": "Hello Ada"})
+
+
+@pytest.mark.parametrize(
+    "respond",
+    [
+        {"status": 200, "headers": {"X-Note": "line one\nline two"}, "body": {"greeting": "x"}},
+        {"status": 200, "headers": {"Bad Header": "x"}, "body": {"greeting": "x"}},
+        {"status": 101, "body": {"greeting": "x"}},
+    ],
+)
+def test_a_response_http_cannot_carry_is_a_contract_violation_not_a_crash(personas, respond):
+    definition = copy.deepcopy(GREET)
+    definition["steps"] = [{"id": "reply", "respond": respond}]
+    api = Api(personas.a, definition)
+    response = api.call(body={"name": "Ada"})
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "contract_violation"
+
+
+def test_a_204_carries_no_body_even_if_the_recipe_gave_one(personas):
+    definition = copy.deepcopy(GREET)
+    del definition["trigger"]["response_schema"]
+    definition["steps"] = [{"id": "reply", "respond": {"status": 204, "body": {"ignored": True}}}]
+    response = Api(personas.a, definition).call(body={"name": "Ada"})
+    assert response.status_code == 204
+    assert response.content == b""
