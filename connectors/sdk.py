@@ -135,8 +135,12 @@ class Item:
 
 @dataclass(frozen=True)
 class PollResult:
+    """What one poll found. `has_more`: more pages wait now, so the runtime commits this page
+    and polls again at once with the new cursor."""
+
     items: list[Item]
     cursor: Any
+    has_more: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,11 @@ class IncomingRequest:
 
 @dataclass(frozen=True)
 class Trigger:
-    """kind "poll": poll(ctx, input, cursor) -> PollResult.
+    """kind "poll": poll(ctx, input, cursor) -> PollResult. The first poll of a recipe gets
+    cursor={"since": "<ISO 8601 time>"} (its first start's "from now" or "from a date"), each
+    later one the cursor the previous poll returned. A poll must be safe to repeat with the
+    same cursor: a crash between a poll and its commit brings the same page again (items are
+    de-duplicated by id).
     kind "webhook": parse(connection, config, request) -> list[Item] (PermanentError on a bad signature).
     kind "schedule": next_runs(config, after, count) -> list[datetime]."""
 

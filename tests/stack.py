@@ -85,6 +85,8 @@ class Stack:
             # Short leases so that the test of a dying worker ends in seconds.
             STEPWISE_JOB_LEASE_SECONDS="4",
             STEPWISE_REAPER_SECONDS="2",
+            # A poll that died frees its recipe quickly, for the test that kills one.
+            STEPWISE_POLL_TIMEOUT_SECONDS="6",
             STEPWISE_WORKER_CONCURRENCY="1",
             WEB_CONCURRENCY="2",
             PATH=f"{Path(sys.executable).parent}:{env.get('PATH', '')}",

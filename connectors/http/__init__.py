@@ -1,4 +1,4 @@
-from connectors.http import request
+from connectors.http import poll, request
 from connectors.sdk import Connector, Context, Field, PermanentError, error_for_status, read_body
 
 AUTH_TYPES = ("none", "basic", "bearer", "api_key_header", "api_key_query")
@@ -33,5 +33,6 @@ connector = Connector(
         Field("api_key", "API key", type="password", secret=True),
     ),
     actions=(request.action,),
+    triggers=(poll.trigger,),
     test=test,
 )
