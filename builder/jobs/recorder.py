@@ -57,23 +57,24 @@ class JobRecorder:
 
 
 class MemoryRecorder:
-    """Keeps the steps of a run in memory as unsaved JobSteps, written later in one batch
-    (`jobs_record`): what a sync endpoint uses, so that a call costs no write per step."""
+    """Keeps the steps of a run in memory as plain dicts, made into JobSteps and written later
+    in one batch (`jobs_record`): what a sync endpoint uses, so that a call costs no write
+    (and no model instance) per step on its hot path."""
 
     def __init__(self):
-        self.steps: list[JobStep] = []
-        self.open: dict[str, JobStep] = {}
+        self.steps: list[dict] = []
+        self.open: dict[str, dict] = {}
 
     def step_started(self, step_id, path, kind, input):
-        step = JobStep(step_id=step_id, path=path, kind=kind, status=JobStatus.RUNNING, input=bounded(input),
-                       started_at=timezone.now())  # fmt: skip
+        step = {"step_id": step_id, "path": path, "kind": kind, "status": JobStatus.RUNNING, "input": input,
+                "started_at": timezone.now()}  # fmt: skip
         self.steps.append(step)
         self.open[path] = step
 
     def step_finished(self, step_id, path, status, output=None, error=None):
         step = self.open.pop(path, None)
         if step is not None:
-            step.status, step.output, step.error, step.finished_at = status, bounded(output), error, timezone.now()
+            step.update(status=status, output=output, error=error, finished_at=timezone.now())
 
     def should_cancel(self) -> bool:
         return False

@@ -231,7 +231,7 @@ class FinishedRun:
     error: dict | None
     started_at: datetime
     finished_at: datetime
-    steps: list[JobStep] = field(default_factory=list)
+    steps: list[dict] = field(default_factory=list)  # MemoryRecorder's
 
 
 def jobs_record(runs: list[FinishedRun]) -> list[Job]:
@@ -243,11 +243,8 @@ def jobs_record(runs: list[FinishedRun]) -> list[Job]:
             duration_ms=max(0, int((r.finished_at - r.started_at).total_seconds() * 1000)))
         for r in runs
     ])  # fmt: skip
-    steps = []
-    for job, run_ in zip(jobs, runs, strict=True):
-        for step in run_.steps:
-            step.job = job
-            steps.append(step)
+    steps = [JobStep(job=job, **{**step, "input": bounded(step["input"]), "output": bounded(step.get("output"))})
+             for job, run_ in zip(jobs, runs, strict=True) for step in run_.steps]  # fmt: skip
     JobStep.objects.bulk_create(steps, batch_size=500)
     return jobs
 
