@@ -37,6 +37,7 @@ test: $(VENV)/.dev lint
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/serving.py
+	$(BIN)/python bench/gateway.py
 
 clean:
 	rm -rf $(VENV) var

@@ -95,8 +95,9 @@ def main() -> int:
         key = done.stdout.strip().splitlines()[-1]
         keyed, bare = lua(data_dir, key), lua(data_dir, None)
         results = {}
-        server = serve(environment(data_dir, {"WEB_THREADS": os.environ.get("BENCH_WEB_THREADS", "4")}),
-                       Path(data_dir) / "gthread.log")
+        made_by_make_run = {name: os.environ[f"BENCH_{name}"] for name in ("WEB_THREADS", "WEB_CONCURRENCY")
+                            if f"BENCH_{name}" in os.environ}  # fmt: skip
+        server = serve(environment(data_dir, made_by_make_run), Path(data_dir) / "make-run.log")
         try:
             for name, path, script in (("gateway sync endpoint", "/apim/bench/v1/greet", keyed),
                                        ("bare view, same server", "/bench/bare-greet/", bare)):  # fmt: skip
