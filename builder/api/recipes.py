@@ -16,8 +16,14 @@ from builder.recipes.access import access_recipe
 from builder.recipes.diff import diff
 from builder.recipes.models import Recipe, RecipeVersion
 from builder.recipes.selectors import recipes_for_user
+from builder.triggers.services import hook_for, hook_regenerate, parse_poll_from
+from builder.triggers.summary import trigger_summary
 from builder.workspaces.access import access_workspace_for_create, parse_id
 from builder.workspaces.models import Role
+
+
+class StartSerializer(serializers.Serializer):
+    poll_from = serializers.CharField(required=False, help_text='"now", or an ISO date-time in the past')
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -126,14 +132,48 @@ class RecipeViewSet(viewsets.GenericViewSet):
         services.recipe_delete(recipe=access_recipe(request.user, pk, role=Role.BUILDER))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses=RecipeDetailSerializer)
+    @extend_schema(request=StartSerializer, responses=RecipeDetailSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
+        """A first start of a polling recipe picks up events from `poll_from`: "now" (the
+        default) or an ISO date-time in the past."""
+        recipe = access_recipe(request.user, pk, role=Role.BUILDER)
+        poll_from = parse_poll_from(request.data.get("poll_from") if isinstance(request.data, dict) else None)
         try:
-            recipe = services.recipe_start(recipe=access_recipe(request.user, pk, role=Role.BUILDER))
+            recipe = services.recipe_start(recipe=recipe, poll_from=poll_from)
         except services.RecipeProblems as exc:
             return _problems_response(exc)
         return Response(RecipeDetailSerializer(recipe).data)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def trigger(self, request, pk=None):
+        """The trigger's state: webhook URLs (builders and owners only) and the last sample,
+        a schedule's next five runs, a poll's cursor, last poll and failures."""
+        recipe = access_recipe(request.user, pk)
+        membership = recipe.workspace.memberships.get(user=request.user)
+        return Response(trigger_summary(recipe, build_url=request.build_absolute_uri,
+                                        show_secrets=membership.allows(Role.BUILDER)))  # fmt: skip
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["post"], url_path="trigger/regenerate")
+    def trigger_regenerate(self, request, pk=None):
+        """A new secret webhook URL; the old one stops working at once."""
+        recipe = access_recipe(request.user, pk, role=Role.BUILDER)
+        if recipe.trigger_kind != "webhook":
+            raise ValidationError({"trigger": "Only a webhook trigger has a URL to regenerate."})
+        hook_regenerate(recipe=recipe)
+        return Response(trigger_summary(recipe, build_url=request.build_absolute_uri))
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["post"], url_path="trigger/test-url")
+    def trigger_test_url(self, request, pk=None):
+        """Makes the webhook's URLs now, for a recipe not started yet: its test URL takes samples."""
+        recipe = access_recipe(request.user, pk, role=Role.BUILDER)
+        if recipe.trigger_kind != "webhook":
+            raise ValidationError({"trigger": "Only a webhook trigger has a test URL."})
+        hook_for(recipe)
+        return Response(trigger_summary(recipe, build_url=request.build_absolute_uri))
 
     @extend_schema(request=None, responses=RecipeDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -1,0 +1,101 @@
+"""/api/recipes/<id>/trigger/, regenerate, test-url, and start with poll_from."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+
+from builder.triggers.models import PollState
+from tests.triggers.conftest import hook_recipe
+from tests.triggers.test_polls import poll_recipe
+from tests.triggers.test_schedules import schedule_recipe
+
+
+def test_a_webhook_recipes_trigger_shows_its_urls_to_builders_only(personas, api_as):
+    recipe = hook_recipe(personas.a)
+    owner = api_as(personas.owner).get(f"/api/recipes/{recipe.pk}/trigger/").json()
+    assert owner["kind"] == "webhook"
+    assert owner["webhook"]["url"] == f"http://testserver/hooks/{recipe.webhook.token}/"
+    assert owner["webhook"]["test_url"].endswith(f"/hooks/test/{recipe.webhook.test_token}/")
+    viewer = api_as(personas.viewer).get(f"/api/recipes/{recipe.pk}/trigger/").json()
+    assert viewer["webhook"]["url"] is None
+    assert api_as(personas.outsider).get(f"/api/recipes/{recipe.pk}/trigger/").status_code == 404
+
+
+def test_regenerate_kills_the_old_url(personas, api_as, sent):
+    recipe = hook_recipe(personas.a)
+    old = recipe.webhook.token
+    response = api_as(personas.owner).post(f"/api/recipes/{recipe.pk}/trigger/regenerate/")
+    assert response.status_code == 200
+    assert old not in response.json()["webhook"]["url"]
+    assert Client().post(f"/hooks/{old}/", "{}", content_type="application/json").status_code == 404
+    assert api_as(personas.viewer).post(f"/api/recipes/{recipe.pk}/trigger/regenerate/").status_code == 403
+
+
+def test_a_test_url_for_a_recipe_not_started(personas, api_as):
+    recipe = hook_recipe(personas.a, start=False)
+    response = api_as(personas.owner).post(f"/api/recipes/{recipe.pk}/trigger/test-url/")
+    assert response.status_code == 200
+    assert "/hooks/test/" in response.json()["webhook"]["test_url"]
+
+
+def test_regenerate_on_another_trigger_is_400(personas, api_as):
+    recipe = schedule_recipe(personas.a)
+    response = api_as(personas.owner).post(f"/api/recipes/{recipe.pk}/trigger/regenerate/")
+    assert response.status_code == 400
+    assert "trigger" in response.json()["error"]["fields"]
+
+
+def test_a_schedule_shows_its_next_five_runs(personas, api_as):
+    recipe = schedule_recipe(personas.a)
+    api_as(personas.owner).post(f"/api/recipes/{recipe.pk}/start/", {}, format="json")
+    schedule = api_as(personas.viewer).get(f"/api/recipes/{recipe.pk}/trigger/").json()["schedule"]
+    assert len(schedule["next_runs"]) == 5
+    assert schedule["enabled"] is True
+    assert schedule["cron"] == "0 9 * * 1-5"
+
+
+@pytest.fixture
+def desk(settings):
+    from connectors.testkit import LocalServer
+
+    settings.ALLOW_PRIVATE_NETWORKS = True
+    with LocalServer() as server:
+        yield server
+
+
+def test_a_first_start_takes_poll_from(personas, api_as, desk):
+    recipe = poll_recipe(personas.a, desk)
+    response = api_as(personas.owner).post(f"/api/recipes/{recipe.pk}/start/", {"poll_from": "2026-11-01T00:00:00Z"},
+                                           format="json")  # fmt: skip
+    assert response.status_code == 200
+    assert PollState.objects.get(recipe=recipe).since == datetime(2026, 11, 1, tzinfo=UTC)
+    poll = api_as(personas.owner).get(f"/api/recipes/{recipe.pk}/trigger/").json()["poll"]
+    assert poll["started"] is True
+    assert poll["erroring"] is False
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2999-01-01T00:00:00Z", "2026-13-40T00:00:00Z"])
+def test_a_bad_poll_from_is_400_and_nothing_starts(personas, api_as, desk, value):
+    recipe = poll_recipe(personas.a, desk)
+    response = api_as(personas.owner).post(f"/api/recipes/{recipe.pk}/start/", {"poll_from": value}, format="json")
+    assert response.status_code == 400
+    assert "poll_from" in response.json()["error"]["fields"]
+    recipe.refresh_from_db()
+    assert recipe.state == "stopped"
+    assert not PollState.objects.filter(recipe=recipe).exists()
+
+
+def test_a_poll_that_keeps_failing_is_erroring(personas, api_as, desk, settings, sent):
+    from builder.triggers.polls import poll_run
+
+    settings.POLL_MAX_FAILURES = 2
+    desk.reply("GET", "/items", status=500, json={})
+    recipe = poll_recipe(personas.a, desk)
+    api_as(personas.owner).post(f"/api/recipes/{recipe.pk}/start/", {}, format="json")
+    poll_run(recipe_id=recipe.pk)
+    poll_run(recipe_id=recipe.pk)
+    poll = api_as(personas.owner).get(f"/api/recipes/{recipe.pk}/trigger/").json()["poll"]
+    assert poll["erroring"] is True
+    assert poll["failures"] == 2
+    assert "500" in poll["last_error"]
