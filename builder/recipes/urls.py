@@ -12,4 +12,7 @@ urlpatterns = [
     path("recipes/<int:recipe_id>/stop/", views.recipe_state, {"action": "stop"}, name="recipe_stop"),
     path("recipes/<int:recipe_id>/versions/<int:number>/restore/", views.recipe_restore, name="recipe_restore"),
     path("recipes/<int:recipe_id>/export.json", views.recipe_export, name="recipe_export"),
+    path(
+        "recipes/<int:recipe_id>/trigger/regenerate/", views.recipe_trigger_regenerate, name="recipe_trigger_regenerate"
+    ),
 ]

@@ -2,6 +2,7 @@
 recipe page with its definition, problems and versions."""
 
 import json
+from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,9 @@ from builder.jobs.services import job_enqueue
 from builder.recipes import services
 from builder.recipes.access import access_recipe
 from builder.recipes.models import Recipe
+from builder.triggers.models import WebhookHook
+from builder.triggers.services import hook_for, hook_regenerate, parse_poll_from
+from builder.triggers.summary import trigger_summary
 from builder.workspaces.access import access_membership
 from builder.workspaces.current import current_membership
 from builder.workspaces.models import Role
@@ -80,8 +84,12 @@ def recipe_detail(request, recipe_id):
         "slots": [(slot, spec, choices.get(slot, []), recipe.bindings.get(slot)) for slot, spec in slots.items()],
         "can_edit": membership.allows(Role.BUILDER),
         "jobs": recipe.jobs.select_related("version").order_by("-id")[:20],
-        "sample": request.session.pop(f"recipe-sample-{recipe.pk}", '{\n  "body": {}\n}'),
+        **_trigger_context(request, recipe, can_edit=membership.allows(Role.BUILDER)),
     }
+    # The test run starts from what was typed last, else from a webhook's captured sample.
+    context["sample"] = (
+        request.session.pop(f"recipe-sample-{recipe.pk}", None) or context["sample_text"] or ('{\n  "body": {}\n}')
+    )
     return render(request, "recipes/detail.html", context)
 
 
@@ -124,22 +132,59 @@ def recipe_bind(request, recipe_id):
     return redirect("recipe_detail", recipe_id=recipe.pk)
 
 
+def _trigger_context(request, recipe, *, can_edit: bool) -> dict:
+    trigger = trigger_summary(recipe, build_url=request.build_absolute_uri, show_secrets=can_edit)
+    sample = (trigger.get("webhook") or {}).get("sample")
+    runs = [datetime.fromisoformat(when) for when in (trigger.get("schedule") or {}).get("next_runs", [])]
+    return {
+        "trigger": trigger,
+        "sample_text": json.dumps(sample, indent=2, ensure_ascii=False) if sample is not None else "",
+        "next_runs": [when.strftime("%a %Y-%m-%d %H:%M %Z") for when in runs],
+    }
+
+
+def _poll_from(request):
+    """The start form's "pick up events from": now, or the date typed in (taken as UTC)."""
+    if request.POST.get("poll_from_choice") != "date":
+        return None
+    return parse_poll_from((request.POST.get("poll_from_date") or "").strip() + ("Z" if request.POST.get(
+        "poll_from_date") else ""))  # fmt: skip
+
+
 @login_required
 @require_POST
 def recipe_state(request, recipe_id, action):
     recipe = access_recipe(request.user, recipe_id, role=Role.BUILDER)
     try:
         if action == "start":
-            services.recipe_start(recipe=recipe)
+            services.recipe_start(recipe=recipe, poll_from=_poll_from(request))
         else:
             services.recipe_stop(recipe=recipe)
     except services.RecipeProblems:
         messages.error(request, "The recipe cannot start: fix the problems listed on its page.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
     else:
         messages.success(request, f"{recipe.name} is {'running' if action == 'start' else 'stopped'}.")
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
+    return redirect("recipe_detail", recipe_id=recipe.pk)
+
+
+@login_required
+@require_POST
+def recipe_trigger_regenerate(request, recipe_id):
+    """A new secret webhook URL (or the first one, for a recipe not started yet)."""
+    recipe = access_recipe(request.user, recipe_id, role=Role.BUILDER)
+    if recipe.trigger_kind != "webhook":
+        messages.error(request, "Only a webhook trigger has a URL.")
+    elif WebhookHook.objects.filter(recipe=recipe).exists():
+        hook_regenerate(recipe=recipe)
+        messages.success(request, "A new URL is ready; the old one no longer works.")
+    else:
+        hook_for(recipe)
+        messages.success(request, "The webhook URLs are ready.")
     return redirect("recipe_detail", recipe_id=recipe.pk)
 
 
