@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from builder.apiplatform.models import ApiCall, ApiKey
+from builder.jobs.bulk import insert_rows
 from builder.jobs.services import FinishedRun, jobs_record
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ LAST_USED_EVERY = 60.0
 
 @dataclass
 class Entry:
-    call: ApiCall
+    call: dict  # an ApiCall row: attribute name -> value
     run: FinishedRun | None = None
 
 
@@ -99,16 +100,16 @@ class Writer:
 def write(entries: list[Entry]) -> None:
     with transaction.atomic():
         runs = [e for e in entries if e.run is not None]
-        jobs = jobs_record([e.run for e in runs]) if runs else []
-        for entry, job in zip(runs, jobs, strict=True):
-            entry.call.job = job
-        ApiCall.objects.bulk_create([e.call for e in entries], batch_size=BATCH)
+        job_ids = jobs_record([e.run for e in runs]) if runs else []
+        for entry, job_id in zip(runs, job_ids, strict=True):
+            entry.call["job_id"] = job_id
+        insert_rows(ApiCall, [e.call for e in entries])
 
 
 writer = Writer()
 
 
-def log_call(call: ApiCall, run: FinishedRun | None = None) -> None:
+def log_call(call: dict, run: FinishedRun | None = None) -> None:
     writer.submit(Entry(call, run))
 
 

@@ -23,7 +23,7 @@ from builder.apiplatform import idempotency
 from builder.apiplatform.calllog import log_call, touch_key
 from builder.apiplatform.contract import GatewayError, parse_request
 from builder.apiplatform.execution import Outcome, enqueue_async, run_sync, run_with_handover
-from builder.apiplatform.models import ApiCall, Mode, OnTimeout
+from builder.apiplatform.models import Mode, OnTimeout
 from builder.apiplatform.openapi import openapi_document
 from builder.apiplatform.policies import authenticate, authorize, caller_ip, enforce_limits
 from builder.apiplatform.routing import CollectionRoutes, KeyProfile, Route, Snapshot
@@ -56,13 +56,13 @@ class Call:
         if self.collection is None:
             return  # no workspace to log it in: an unknown collection
         latency = (time.perf_counter() - self.started) * 1000
-        call = ApiCall(workspace_id=self.collection.workspace_id, collection_id=self.collection.id,
-                       endpoint_id=self.route.endpoint_id if self.route else None,
-                       client_id=self.profile.client_id if self.profile else None,
-                       key_prefix=self.profile.prefix if self.profile else "", request_id=self.request_id,
-                       method=self.method[:10], path=self.path, caller_ip=self.ip, status=status,
-                       detail=self.detail[:300], latency_ms=round(latency, 3), job_id=self.job_id,
-                       created_at=timezone.now())  # fmt: skip
+        call = {"workspace_id": self.collection.workspace_id, "collection_id": self.collection.id,
+                "endpoint_id": self.route.endpoint_id if self.route else None,
+                "client_id": self.profile.client_id if self.profile else None,
+                "key_prefix": self.profile.prefix if self.profile else "", "request_id": self.request_id,
+                "method": self.method[:10], "path": self.path, "caller_ip": self.ip, "status": status,
+                "detail": self.detail[:300], "latency_ms": round(latency, 3), "job_id": self.job_id,
+                "created_at": timezone.now()}  # fmt: skip
         log_call(call, self.run)
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from builder.connections.models import Connection
 from builder.connections.services import connection_values, network_policy
 from builder.engine.runner import run
+from builder.jobs.bulk import insert_rows
 from builder.jobs.models import FINISHED, Job, JobStatus, JobStep
 from builder.jobs.payloads import bounded, bounded_trigger
 from builder.jobs.recorder import JobRecorder
@@ -234,19 +235,24 @@ class FinishedRun:
     steps: list[dict] = field(default_factory=list)  # MemoryRecorder's
 
 
-def jobs_record(runs: list[FinishedRun]) -> list[Job]:
-    """Writes finished runs and their steps in a few statements, whatever their number."""
-    jobs = Job.objects.bulk_create([
-        Job(workspace_id=r.workspace_id, recipe_id=r.recipe_id, version_id=r.version_id, trigger_kind=r.trigger_kind,
-            trigger=bounded_trigger(r.trigger), status=r.status, response=bounded(r.response), error=r.error, attempt=1,
-            worker="web", started_at=r.started_at, finished_at=r.finished_at,
-            duration_ms=max(0, int((r.finished_at - r.started_at).total_seconds() * 1000)))
+def _milliseconds(elapsed: timedelta) -> int:
+    return max(0, round(elapsed.total_seconds() * 1000))
+
+
+def jobs_record(runs: list[FinishedRun]) -> list[int]:
+    """Writes finished runs and their steps in a few statements, whatever their number;
+    answers the new jobs' ids, in order."""
+    ids = insert_rows(Job, [
+        {"workspace_id": r.workspace_id, "recipe_id": r.recipe_id, "version_id": r.version_id,
+         "trigger_kind": r.trigger_kind, "trigger": bounded_trigger(r.trigger), "status": r.status,
+         "response": bounded(r.response), "error": r.error, "attempt": 1, "worker": "web", "started_at": r.started_at,
+         "finished_at": r.finished_at, "duration_ms": _milliseconds(r.finished_at - r.started_at)}
         for r in runs
-    ])  # fmt: skip
-    steps = [JobStep(job=job, **{**step, "input": bounded(step["input"]), "output": bounded(step.get("output"))})
-             for job, run_ in zip(jobs, runs, strict=True) for step in run_.steps]  # fmt: skip
-    JobStep.objects.bulk_create(steps, batch_size=500)
-    return jobs
+    ], returning_ids=True)  # fmt: skip
+    steps = [{**step, "job_id": job_id, "input": bounded(step["input"]), "output": bounded(step.get("output"))}
+             for job_id, run_ in zip(ids, runs, strict=True) for step in run_.steps]  # fmt: skip
+    insert_rows(JobStep, steps)
+    return ids
 
 
 def jobs_prune(*, batch: int = 1000) -> int:

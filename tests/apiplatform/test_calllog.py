@@ -27,8 +27,15 @@ def test_calls_written_behind_land_with_their_jobs(settings, personas):
 
 
 def test_a_flush_writes_what_is_queued(personas):
-    call = ApiCall(workspace=personas.a, request_id="r1", method="POST", path="/x", status=200, latency_ms=1.0,
-                   created_at=timezone.now())  # fmt: skip
+    call = {
+        "workspace_id": personas.a.pk,
+        "request_id": "r1",
+        "method": "POST",
+        "path": "/x",
+        "status": 200,
+        "latency_ms": 1.0,
+        "created_at": timezone.now(),
+    }
     writer.queue.put(Entry(call))
     writer.flush()
     assert ApiCall.objects.filter(request_id="r1").exists()
