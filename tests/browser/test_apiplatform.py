@@ -208,8 +208,9 @@ def test_try_a_get_endpoint_with_a_path_parameter_and_a_query(signed_in, stack):
     page.fill("#tryit-params-id", "7")
     page.fill("#tryit-query-limit", "5")
     page.fill("#tryit-query-tags", '["a", "b"]')
+    # The query follows the schema's property order, which PostgreSQL's jsonb does not keep.
     expect(page.get_by_test_id("tryit-curl")).to_contain_text(
-        f"/apim/directory-{suffix}/v1/people/7?limit=5&tags=a&tags=b"
+        re.compile(rf"/apim/directory-{suffix}/v1/people/7\?(limit=5&tags=a&tags=b|tags=a&tags=b&limit=5)")
     )
     page.get_by_role("button", name="Send request").click()
     expect(page.get_by_test_id("tryit-status")).to_have_text(re.compile(r"^200\b"))
