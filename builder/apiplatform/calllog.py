@@ -27,6 +27,7 @@ from builder.jobs.services import FinishedRun, jobs_record
 logger = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 0.2
+IDLE_SECONDS = 2.0
 BATCH = 500
 LAST_USED_EVERY = 60.0
 
@@ -64,7 +65,11 @@ class Writer:
 
     def _loop(self) -> None:
         while True:
-            entries = [self.queue.get()]
+            try:
+                entries = [self.queue.get(timeout=IDLE_SECONDS)]
+            except queue.Empty:
+                connection.close()  # idle: hold no database connection (nor a test database open)
+                continue
             try:
                 while len(entries) < BATCH:
                     entries.append(self.queue.get(timeout=FLUSH_SECONDS if len(entries) == 1 else 0.001))
