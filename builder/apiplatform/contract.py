@@ -50,7 +50,7 @@ def _pointer(prefix: str, error) -> str:
 
 
 def _problems(validator, instance, prefix: str) -> list[dict]:
-    if validator is None:
+    if validator is None or validator.quickly_valid(instance):
         return []
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
     return [{"pointer": _pointer(prefix, e), "message": e.message} for e in errors[:50]]
