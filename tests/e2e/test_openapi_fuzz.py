@@ -4,6 +4,7 @@ error, every answer fits the documented responses, bad input is refused, a call 
 key is refused, and an undocumented method answers 405."""
 
 import copy
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,4 +45,6 @@ def test_schemathesis_finds_no_server_error(stack, tmp_path):
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:] + stack.log_tail(40)
-    assert "No issues found" in result.stdout, result.stdout[-3000:]
+    # A non-zero exit is any failed check; warnings (random job ids answering 404) are not failures.
+    assert "FAILURES" not in result.stdout, result.stdout[-3000:]
+    assert re.search(r"(\d+) generated, \1 passed", result.stdout), result.stdout[-3000:]
