@@ -19,7 +19,7 @@ from builder.recipes.access import access_recipe
 from builder.recipes.models import Recipe
 from builder.triggers.models import WebhookHook
 from builder.triggers.services import hook_for, hook_regenerate, parse_poll_from
-from builder.triggers.summary import trigger_summary
+from builder.triggers.summary import erroring_polls, trigger_summary
 from builder.workspaces.access import access_membership
 from builder.workspaces.current import current_membership
 from builder.workspaces.models import Role
@@ -39,6 +39,7 @@ def recipe_list(request):
         return redirect("workspace_new")
     recipes = Recipe.objects.filter(workspace_id=membership.workspace_id).select_related("current_version")
     return render(request, "recipes/list.html", {"recipes": recipes, "membership": membership,
+                                                 "erroring": erroring_polls(membership.workspace_id),
                                                  "can_edit": membership.allows(Role.BUILDER)})  # fmt: skip
 
 

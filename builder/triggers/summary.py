@@ -51,3 +51,9 @@ def trigger_summary(recipe: Recipe, *, build_url=None, show_secrets: bool = True
             "erroring": bool(state and state.failures >= settings.POLL_MAX_FAILURES),
         }
     return summary
+
+
+def erroring_polls(workspace_id: int) -> set[int]:
+    """Ids of the workspace's polling recipes that failed too often in a row: one query."""
+    failing = PollState.objects.filter(recipe__workspace_id=workspace_id, failures__gte=settings.POLL_MAX_FAILURES)
+    return set(failing.values_list("recipe_id", flat=True))

@@ -84,3 +84,4 @@ def test_an_erroring_poll_is_shown(personas, desk, settings, sent):
     page = browser(personas.viewer).get(f"/recipes/{recipe.pk}/").content.decode()
     assert 'data-testid="erroring"' in page
     assert "500" in page
+    assert 'data-testid="erroring"' in browser(personas.viewer).get("/recipes/").content.decode()
