@@ -42,7 +42,7 @@ class Call:
         # From the PRNG (reseeded in each forked process): an id to find a call by, not a
         # secret, so it needs no system call per request.
         self.request_id = str(uuid.UUID(int=random.getrandbits(128), version=4))
-        self.method, self.path = request.method, request.path[:500]
+        self.method, self.path = request.method, request.path[:500].replace("\x00", "\ufffd")
         self.ip = caller_ip(request)
         self.rest = rest or "/"
         self.collection: CollectionRoutes | None = None
@@ -61,8 +61,8 @@ class Call:
                 "client_id": self.profile.client_id if self.profile else None,
                 "key_prefix": self.profile.prefix if self.profile else "", "request_id": self.request_id,
                 "method": self.method[:10], "path": self.path, "caller_ip": self.ip, "status": status,
-                "detail": self.detail[:300], "latency_ms": round(latency, 3), "job_id": self.job_id,
-                "created_at": timezone.now()}  # fmt: skip
+                "detail": self.detail[:300].replace("\x00", "\ufffd"), "latency_ms": round(latency, 3),
+                "job_id": self.job_id, "created_at": timezone.now()}  # fmt: skip
         log_call(call, self.run)
 
 

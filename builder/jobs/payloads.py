@@ -6,10 +6,24 @@ from typing import Any
 from django.conf import settings
 
 
+def without_nul(value: Any) -> Any:
+    """NUL characters replaced by U+FFFD, in keys and values: PostgreSQL cannot store them."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {without_nul(str(k)): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_nul(item) for item in value]
+    return value
+
+
 def bounded(value: Any) -> Any:
     if value is None:
         return None
     text = json.dumps(value, ensure_ascii=False, default=str)
+    if "\\u0000" in text:  # json.dumps writes NUL as \u0000
+        value = without_nul(value)
+        text = json.dumps(value, ensure_ascii=False, default=str)
     limit = settings.JOB_DATA_LIMIT
     if len(text) <= limit:
         return value

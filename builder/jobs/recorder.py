@@ -39,7 +39,7 @@ class JobRecorder:
         now = timezone.now()
         step = self.open.pop(path, None)
         if step is not None:
-            step.status, step.output, step.error, step.finished_at = status, bounded(output), error, now
+            step.status, step.output, step.error, step.finished_at = status, bounded(output), bounded(error), now
             step.save(update_fields=["status", "output", "error", "finished_at"])
         self._publish({"type": "step.finished", "step": step_id, "path": path, "status": status,
                        "error": error, "at": now.isoformat()})  # fmt: skip

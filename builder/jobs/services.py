@@ -18,7 +18,7 @@ from builder.connections.services import connection_values, network_policy
 from builder.engine.runner import run
 from builder.jobs.bulk import insert_rows
 from builder.jobs.models import FINISHED, Job, JobStatus, JobStep
-from builder.jobs.payloads import bounded, bounded_trigger
+from builder.jobs.payloads import bounded, bounded_trigger, without_nul
 from builder.jobs.recorder import JobRecorder
 from builder.ops.live import live_publish
 from builder.recipes.models import Recipe, RecipeVersion
@@ -167,7 +167,8 @@ def _run_engine(job: Job, recorder: JobRecorder) -> tuple[str, dict | None, dict
 
 def job_finish(*, job: Job, status: str, response=None, error=None, duration: float | None = None) -> None:
     Job.objects.filter(pk=job.pk).exclude(status__in=FINISHED).update(
-        status=status, response=response, error=error, finished_at=timezone.now(), lease_until=None,
+        status=status, response=without_nul(response), error=bounded(error), finished_at=timezone.now(),
+        lease_until=None,
         duration_ms=int(duration * 1000) if duration is not None else None,
     )  # fmt: skip
     event = {"type": "job.finished", "job": job.pk, "recipe": job.recipe_id, "status": status, "error": error}
@@ -245,11 +246,13 @@ def jobs_record(runs: list[FinishedRun]) -> list[int]:
     ids = insert_rows(Job, [
         {"workspace_id": r.workspace_id, "recipe_id": r.recipe_id, "version_id": r.version_id,
          "trigger_kind": r.trigger_kind, "trigger": bounded_trigger(r.trigger), "status": r.status,
-         "response": bounded(r.response), "error": r.error, "attempt": 1, "worker": "web", "started_at": r.started_at,
-         "finished_at": r.finished_at, "duration_ms": _milliseconds(r.finished_at - r.started_at)}
+         "response": bounded(r.response), "error": bounded(r.error), "attempt": 1, "worker": "web",
+         "started_at": r.started_at, "finished_at": r.finished_at,
+         "duration_ms": _milliseconds(r.finished_at - r.started_at)}
         for r in runs
     ], returning_ids=True)  # fmt: skip
-    steps = [{**step, "job_id": job_id, "input": bounded(step["input"]), "output": bounded(step.get("output"))}
+    steps = [{**step, "job_id": job_id, "input": bounded(step["input"]), "output": bounded(step.get("output")),
+              "error": bounded(step.get("error"))}
              for job_id, run_ in zip(ids, runs, strict=True) for step in run_.steps]  # fmt: skip
     insert_rows(JobStep, steps)
     return ids

@@ -99,6 +99,7 @@ def hook_capture(*, hook: WebhookHook, sample: dict) -> None:
 def event_take(*, recipe: Recipe, key: str, trigger: dict, trigger_kind: str) -> tuple[Job | None, bool]:
     """Enqueues a job for an event unless this recipe took the same event before: returns
     (the job, True) for a new event, (the first event's job, False) for a repeat."""
+    key = key.replace("\x00", "\ufffd")
     try:
         with transaction.atomic():
             event = TriggerEvent.objects.create(recipe=recipe, key=key[:300])

@@ -131,3 +131,14 @@ def test_a_failed_sync_call_may_be_tried_again_under_the_same_key(personas):
     assert api.call(body={"name": "Ada"}, headers={"Idempotency-Key": "retry-me"}).status_code == 500
     assert api.call(body={"name": "Ada"}, headers={"Idempotency-Key": "retry-me"}).status_code == 500
     assert ApiCall.objects.filter(job__isnull=False).count() == 2
+
+
+def test_nul_characters_are_stored_as_replacement_characters(async_api):
+    # PostgreSQL cannot store NUL in text or jsonb; schemathesis found the 500 this made.
+    response = async_api.call("POST", "/greetings%00x", body={"name": "A\u0000da", "k\u0000": [{"\u0000": 1}]})
+    assert response.status_code == 404
+    response = async_api.call(body={"name": "A\u0000da", "k\u0000": [{"\u0000": 1}]})
+    assert response.status_code == 202, response.content
+    job = Job.objects.get(pk=response.json()["job_id"])
+    assert job.trigger["body"] == {"name": "A\ufffdda", "k\ufffd": [{"\ufffd": 1}]}
+    assert ApiCall.objects.filter(path__contains="\ufffd").exists()
