@@ -156,7 +156,7 @@ class IncomingRequest:
 @dataclass(frozen=True)
 class Trigger:
     """kind "poll": poll(ctx, input, cursor) -> PollResult. The first poll of a recipe gets
-    cursor={"since": "<ISO 8601 time>"} (its first start's "from now" or "from a date"), each
+    cursor={"since": "<ISO 8601 UTC time>"} (its first start's "from now" or "from a date"), each
     later one the cursor the previous poll returned. A poll must be safe to repeat with the
     same cursor: a crash between a poll and its commit brings the same page again (items are
     de-duplicated by id).

@@ -5,7 +5,8 @@
         output = run(connector, "send_message", connection={"base_url": server.url, ...}, input={...})
         assert server.requests[0].json == {...}
 
-`run` allows loopback addresses, which deployments refuse by default.
+`run` (an action) and `poll` (a poll trigger, once, with a given cursor) allow loopback
+addresses, which deployments refuse by default.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from connectors.net import NetworkPolicy
-from connectors.sdk import Connector, run_action
+from connectors.sdk import Connector, InvalidInputError, PollResult, make_context, run_action, validate
 
 LOOPBACK = NetworkPolicy(allow_private=True)
 
@@ -138,3 +139,18 @@ def run(connector: Connector, action: str, *, connection: dict, input: dict, sec
     """Runs an action the way the engine does, allowing loopback addresses."""
     return run_action(connector, action, connection=connection, input=input,
                       deadline=time.monotonic() + seconds, network=LOOPBACK)  # fmt: skip
+
+
+def poll(connector: Connector, trigger: str, *, connection: dict, input: dict, cursor: Any,
+         seconds: float = 10.0) -> PollResult:  # fmt: skip
+    """Polls a trigger once, its input checked as saving a recipe checks it, allowing loopback addresses."""
+    found = connector.trigger(trigger)
+    problems = validate(found.input_schema, input)
+    if problems:
+        where = ", ".join(p["pointer"] or "(the input)" for p in problems)
+        raise InvalidInputError(f"The input of {connector.name}.{trigger} is invalid at {where}.", problems)
+    ctx = make_context(connection, deadline=time.monotonic() + seconds, network=LOOPBACK)
+    try:
+        return found.poll(ctx, input, cursor)
+    finally:
+        ctx.http.close()

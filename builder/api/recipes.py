@@ -16,8 +16,8 @@ from builder.recipes.access import access_recipe
 from builder.recipes.diff import diff
 from builder.recipes.models import Recipe, RecipeVersion
 from builder.recipes.selectors import recipes_for_user
+from builder.triggers.selectors import trigger_summary
 from builder.triggers.services import hook_for, hook_regenerate, parse_poll_from
-from builder.triggers.summary import trigger_summary
 from builder.workspaces.access import access_workspace_for_create, parse_id
 from builder.workspaces.models import Role
 
@@ -136,7 +136,8 @@ class RecipeViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         """A first start of a polling recipe picks up events from `poll_from`: "now" (the
-        default) or an ISO date-time in the past."""
+        default) or an ISO date-time in the past. A later start goes on from the stored
+        cursor, and other triggers ignore it."""
         recipe = access_recipe(request.user, pk, role=Role.BUILDER)
         poll_from = parse_poll_from(request.data.get("poll_from") if isinstance(request.data, dict) else None)
         try:
@@ -148,8 +149,11 @@ class RecipeViewSet(viewsets.GenericViewSet):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
     def trigger(self, request, pk=None):
-        """The trigger's state: webhook URLs (builders and owners only) and the last sample,
-        a schedule's next five runs, a poll's cursor, last poll and failures."""
+        """The trigger's state under a key named like its kind. `webhook`: the push URL and the
+        test URL (secrets of the workspace: builders and owners get them, viewers get null), the
+        last sample and its time. `schedule`: the schedule, in words too, its next five runs in
+        its time zone, whether beat has it enabled. `poll`: cursor, last poll and success,
+        items taken, failures in a row, last error, `erroring` (POLL_MAX_FAILURES reached)."""
         recipe = access_recipe(request.user, pk)
         membership = recipe.workspace.memberships.get(user=request.user)
         return Response(trigger_summary(recipe, build_url=request.build_absolute_uri,

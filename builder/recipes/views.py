@@ -2,7 +2,6 @@
 recipe page with its definition, problems and versions."""
 
 import json
-from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,8 +17,8 @@ from builder.recipes import services
 from builder.recipes.access import access_recipe
 from builder.recipes.models import Recipe
 from builder.triggers.models import WebhookHook
+from builder.triggers.selectors import erroring_polls, trigger_summary
 from builder.triggers.services import hook_for, hook_regenerate, parse_poll_from
-from builder.triggers.summary import erroring_polls, trigger_summary
 from builder.workspaces.access import access_membership
 from builder.workspaces.current import current_membership
 from builder.workspaces.models import Role
@@ -71,7 +70,10 @@ def recipe_import(request):
 
 @login_required
 def recipe_detail(request, recipe_id):
-    recipe = access_recipe(request.user, recipe_id)
+    return _detail_page(request, access_recipe(request.user, recipe_id))
+
+
+def _detail_page(request, recipe, *, status: int = 200, **extra):
     membership = access_membership(request.user, recipe.workspace_id)
     definition = recipe.current_version.definition if recipe.current_version else {}
     slots = definition.get("connections", {}) if isinstance(definition, dict) else {}
@@ -86,12 +88,13 @@ def recipe_detail(request, recipe_id):
         "can_edit": membership.allows(Role.BUILDER),
         "jobs": recipe.jobs.select_related("version").order_by("-id")[:20],
         **_trigger_context(request, recipe, can_edit=membership.allows(Role.BUILDER)),
+        **extra,
     }
     # The test run starts from what was typed last, else from a webhook's captured sample.
     context["sample"] = (
         request.session.pop(f"recipe-sample-{recipe.pk}", None) or context["sample_text"] or ('{\n  "body": {}\n}')
     )
-    return render(request, "recipes/detail.html", context)
+    return render(request, "recipes/detail.html", context, status=status)
 
 
 @login_required
@@ -136,11 +139,11 @@ def recipe_bind(request, recipe_id):
 def _trigger_context(request, recipe, *, can_edit: bool) -> dict:
     trigger = trigger_summary(recipe, build_url=request.build_absolute_uri, show_secrets=can_edit)
     sample = (trigger.get("webhook") or {}).get("sample")
-    runs = [datetime.fromisoformat(when) for when in (trigger.get("schedule") or {}).get("next_runs", [])]
+    cursor = (trigger.get("poll") or {}).get("cursor")
     return {
         "trigger": trigger,
         "sample_text": json.dumps(sample, indent=2, ensure_ascii=False) if sample is not None else "",
-        "next_runs": [when.strftime("%a %Y-%m-%d %H:%M %Z") for when in runs],
+        "cursor_text": json.dumps(cursor, ensure_ascii=False) if cursor is not None else "",
     }
 
 
@@ -148,8 +151,10 @@ def _poll_from(request):
     """The start form's "pick up events from": now, or the date typed in (taken as UTC)."""
     if request.POST.get("poll_from_choice") != "date":
         return None
-    return parse_poll_from((request.POST.get("poll_from_date") or "").strip() + ("Z" if request.POST.get(
-        "poll_from_date") else ""))  # fmt: skip
+    typed = (request.POST.get("poll_from_date") or "").strip()
+    if not typed:
+        raise ValidationError({"poll_from": "Choose the date and time to pick up events from."})
+    return parse_poll_from(f"{typed}Z")
 
 
 @login_required
@@ -157,8 +162,14 @@ def _poll_from(request):
 def recipe_state(request, recipe_id, action):
     recipe = access_recipe(request.user, recipe_id, role=Role.BUILDER)
     try:
+        poll_from = _poll_from(request) if action == "start" else None
+    except ValidationError as exc:
+        # Said next to the date, which stays as typed; the recipe stays stopped.
+        return _detail_page(request, recipe, status=400, poll_from_error=" ".join(exc.message_dict["poll_from"]),
+                            poll_from_date=request.POST.get("poll_from_date", "")[:40])  # fmt: skip
+    try:
         if action == "start":
-            services.recipe_start(recipe=recipe, poll_from=_poll_from(request))
+            services.recipe_start(recipe=recipe, poll_from=poll_from)
         else:
             services.recipe_stop(recipe=recipe)
     except services.RecipeProblems:

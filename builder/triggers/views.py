@@ -20,6 +20,8 @@ from connectors.sdk import IncomingRequest
 from connectors.webhooks.push import SignatureError, parse
 
 METHODS = ("POST", "PUT", "PATCH")
+# Checked (a signature), but never kept in job data or samples: they carry the sender's secrets.
+PRIVATE = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-token"})
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
@@ -68,7 +70,8 @@ def _event(hook: WebhookHook, request):
         raise Refused(401, "bad_signature", exc.message) from None
     except PermanentError as exc:
         raise Refused(400, "invalid_event", exc.message) from None
-    return item.id, {**item.data, "event_id": item.id, "received_at": timezone.now().isoformat()}
+    data = {**item.data, "headers": {k: v for k, v in item.data.get("headers", {}).items() if k not in PRIVATE}}
+    return item.id, {**data, "event_id": item.id, "received_at": timezone.now().isoformat()}
 
 
 @csrf_exempt

@@ -2,14 +2,19 @@
 
 The first poll sends `since=<the first start's time>`; each later one sends
 `cursor=<the last page's next cursor>`. An API that gives no next cursor keeps the
-previous one, so nothing is skipped; the runtime de-duplicates items by their id."""
+previous one, so nothing is skipped; the runtime de-duplicates items by their id.
+
+A page longer than `max_items` is handed over in slices: the cursor is then
+`{"page": <the cursor that fetched the page>, "offset": n}`, so the next poll asks for
+the same page again and takes the next slice (and a repeated poll the same slice)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from connectors.http import request
-from connectors.sdk import Context, Item, PermanentError, PollResult, Trigger
+from connectors.sdk import Context, Item, PermanentError, PollResult, Trigger, clip
 
 DOTTED = {"type": "string", "maxLength": 200}
 
@@ -24,11 +29,13 @@ INPUT = {
         "id_field": {**DOTTED, "default": "id", "description": "Each item's id, e.g. id or ticket.number."},
         "cursor_param": {"type": "string", "default": "cursor"},
         "next_cursor_path": {**DOTTED, "default": "next_cursor"},
-        "has_more_path": {**DOTTED, "description": "e.g. has_more; without it, a full page with a next cursor "
-                                                   "means more."},
+        "has_more_path": {**DOTTED, "description": "e.g. has_more; without it, a page with items and a next "
+                                                   "cursor means more."},
         "since_param": {"type": "string", "default": "since"},
         "query": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
         "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "max_items": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100,
+                      "description": "At most this many items a poll; a longer page is taken in slices."},
         "timeout_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 120, "default": 30},
     },
 }  # fmt: skip
@@ -45,18 +52,29 @@ def _dig(data: Any, path: str) -> Any:
     return data
 
 
-def poll(ctx: Context, input: dict, cursor: Any) -> PollResult:
+def _fetch(ctx: Context, input: dict, page: Any) -> Any:
+    """The answer to GET url with the page's cursor (or the first start's since), as JSON."""
     query = dict(input.get("query") or {})
-    if isinstance(cursor, dict) and "since" in cursor:
-        query[input.get("since_param", "since")] = cursor["since"]
-    elif cursor is not None:
-        query[input.get("cursor_param", "cursor")] = cursor
+    if isinstance(page, dict) and "since" in page:
+        query[input.get("since_param", "since")] = page["since"]
+    elif page is not None:
+        query[input.get("cursor_param", "cursor")] = page
+    # request.run gives credentials only to the connection's own site and classifies failures.
     answer = request.run(ctx, {"method": "GET", "url": input["url"], "query": query,
                                "headers": input.get("headers") or {},
                                "timeout_seconds": input.get("timeout_seconds", 30)})  # fmt: skip
-    if not answer["is_json"]:
-        raise PermanentError(f"GET {answer['url']} did not answer JSON, so no items could be read.")
-    body = answer["body"]
+    if answer["is_json"]:
+        return answer["body"]
+    try:  # some APIs label their JSON text/plain
+        return json.loads(answer["body"])
+    except ValueError:
+        kind = answer["headers"].get("Content-Type") or "no Content-Type"
+        found = clip(answer["body"], 200) or "an empty body"
+        raise PermanentError(f"GET {answer['url']} did not answer JSON ({kind}), so no items could be read: "
+                             f"{found}") from None  # fmt: skip
+
+
+def _items(body: Any, input: dict) -> list[Item]:
     items_path = input.get("items_path", "items")
     found = _dig(body, items_path) if items_path else body
     if not isinstance(found, list):
@@ -69,12 +87,36 @@ def poll(ctx: Context, input: dict, cursor: Any) -> PollResult:
         if item_id is None or isinstance(item_id, dict | list):
             raise PermanentError(f"Item {index} of the answer has no {id_field!r} to tell it apart by.")
         items.append(Item(id=str(item_id), data=item if isinstance(item, dict) else {"value": item}))
-    next_cursor = _dig(body, input.get("next_cursor_path", "next_cursor")) if isinstance(body, dict) else None
+    return items
+
+
+def _next_cursor(body: Any, input: dict) -> Any:
+    path = input.get("next_cursor_path", "next_cursor")
+    found = _dig(body, path) if isinstance(body, dict) else None
+    if isinstance(found, dict | list):
+        raise PermanentError(f"The next cursor at {path} of the answer is a {type(found).__name__}, not text or "
+                             "a number to send back.")  # fmt: skip
+    # Slack and others say "no next page" with an empty cursor; sending it back would start over.
+    return None if found == "" else found
+
+
+def poll(ctx: Context, input: dict, cursor: Any) -> PollResult:
+    page, offset = cursor, 0
+    if isinstance(cursor, dict) and "offset" in cursor:  # partway through a long page
+        page, offset = cursor["page"], cursor["offset"]
+    body = _fetch(ctx, input, page)
+    items = _items(body, input)
+    end = offset + input.get("max_items", 100)
+    if end < len(items):
+        return PollResult(items=items[offset:end], cursor={"page": page, "offset": end}, has_more=True)
+    next_cursor = _next_cursor(body, input)
     if input.get("has_more_path"):
-        more = bool(_dig(body, input["has_more_path"]))
+        more = str(_dig(body, input["has_more_path"])).lower() in ("true", "1")
     else:
-        more = next_cursor is not None and bool(items)
-    return PollResult(items=items, cursor=next_cursor if next_cursor is not None else cursor, has_more=more)
+        more = bool(items)
+    # Without a new cursor, asking again at once would only bring the same page back.
+    more = more and next_cursor is not None and next_cursor != page
+    return PollResult(items=items[offset:], cursor=page if next_cursor is None else next_cursor, has_more=more)
 
 
 trigger = Trigger(

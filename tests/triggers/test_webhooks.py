@@ -143,3 +143,13 @@ def test_the_test_url_captures_a_sample_without_running(personas, sent):
     hook.refresh_from_db()
     assert hook.sample["body"] == {"ticket": 42}
     assert Job.objects.count() == 0
+
+
+def test_credentials_in_headers_are_not_kept(personas, sent):
+    recipe = hook_recipe(personas.a)
+    response = push(recipe.webhook.token, **{"Authorization": "Bearer app-secret", "Cookie": "session=s3",
+                                             "X-Api-Key": "k3y", "X-Source": "crm"})  # fmt: skip
+    job = Job.objects.get(pk=response.json()["job_id"])
+    assert job.trigger["headers"]["x-source"] == "crm"
+    assert not {"authorization", "cookie", "x-api-key"} & set(job.trigger["headers"])
+    assert "app-secret" not in json.dumps(job.trigger)
