@@ -98,7 +98,7 @@ def _responses(route: Route) -> dict:
         )
     if route.mode == Mode.SYNC:
         for status, spec in sorted(route.responses.items()):
-            entry = {"description": f"The recipe's {status} response.",
+            entry = {"description": spec.description or f"The recipe's {status} response.",
                      "content": {"application/json": {"schema": _schema(spec.validator)}}}  # fmt: skip
             headers = {name: {"required": bool(h.get("required")), "schema": h.get("schema", {"type": "string"})}
                        for name, h in spec.headers.items() if isinstance(h, dict)}  # fmt: skip

@@ -54,6 +54,7 @@ class ResponseSpec:
     status: int
     validator: Checker | None
     headers: dict  # name -> {"required": bool, "schema": {...}}
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,8 @@ def _responses(trigger: dict) -> dict[int, ResponseSpec]:
     for status, spec in declared.items():
         if str(status).isdigit() and isinstance(spec, dict):
             headers = spec.get("headers") if isinstance(spec.get("headers"), dict) else {}
-            specs[int(status)] = ResponseSpec(int(status), _validator(spec.get("schema")), headers)
+            description = spec.get("description") if isinstance(spec.get("description"), str) else ""
+            specs[int(status)] = ResponseSpec(int(status), _validator(spec.get("schema")), headers, description)
     if "response_schema" in trigger and 200 not in specs:
         specs[200] = ResponseSpec(200, _validator(trigger["response_schema"]), {})
     return specs
