@@ -84,10 +84,11 @@ def hook_for(recipe: Recipe) -> WebhookHook:
 
 @transaction.atomic
 def hook_regenerate(*, recipe: Recipe) -> WebhookHook:
-    """A new secret URL; the old one stops working at once."""
+    """New secret URLs (the test URL too: a leaked one could overwrite the sample); the old
+    ones stop working at once."""
     hook = hook_for(recipe)
-    hook.token, hook.regenerated_at = _token(), timezone.now()
-    hook.save(update_fields=["token", "regenerated_at"])
+    hook.token, hook.test_token, hook.regenerated_at = _token(), _token(), timezone.now()
+    hook.save(update_fields=["token", "test_token", "regenerated_at"])
     return hook
 
 

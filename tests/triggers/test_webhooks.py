@@ -153,3 +153,11 @@ def test_credentials_in_headers_are_not_kept(personas, sent):
     assert job.trigger["headers"]["x-source"] == "crm"
     assert not {"authorization", "cookie", "x-api-key"} & set(job.trigger["headers"])
     assert "app-secret" not in json.dumps(job.trigger)
+
+
+def test_regenerating_replaces_the_test_url_too(personas, sent):
+    recipe = hook_recipe(personas.a)
+    old_test = recipe.webhook.test_token
+    new = hook_regenerate(recipe=recipe)
+    assert new.test_token != old_test
+    assert push(old_test, test=True).status_code == 404
