@@ -51,9 +51,14 @@ def http(method: str, url: str, body: dict | None = None, headers: dict | None =
 
 def api_login(stack) -> tuple[dict, int]:
     """Token headers for the admin, and the id of the admin's own workspace (other tests
-    may have given the admin more workspaces)."""
-    _, token = http("POST", f"{stack.base_url}/api/auth/token/", {"username": ADMIN_USER, "password": ADMIN_PASSWORD})
-    headers = {"Authorization": f"Token {token['token']}"}
+    may have given the admin more workspaces). One token per stack: the token endpoint allows
+    only a few password attempts a minute from one address."""
+    if stack.admin_token is None:
+        url = f"{stack.base_url}/api/auth/token/"
+        status, token = http("POST", url, {"username": ADMIN_USER, "password": ADMIN_PASSWORD})
+        assert status == 201, (status, token)
+        stack.admin_token = token["token"]
+    headers = {"Authorization": f"Token {stack.admin_token}"}
     _, me = http("GET", f"{stack.base_url}/api/me/", headers=headers)
     workspace = next(w["id"] for w in me["workspaces"] if w["name"] == f"{ADMIN_USER}'s workspace")
     return headers, workspace
@@ -68,6 +73,7 @@ class Stack:
         self.process: subprocess.Popen | None = None
         self.database_name: str | None = None
         self.redis_prefix: str | None = None
+        self.admin_token: str | None = None
         self.env = self._environment()
 
     def _environment(self) -> dict:

@@ -8,6 +8,7 @@ recipe's response checked against the declared responses, and the gateway's one 
 from __future__ import annotations
 
 import json
+import math
 import re
 
 from django.http import JsonResponse
@@ -19,6 +20,8 @@ HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")
 # Headers a recipe may not set: the server owns them.
 RESERVED_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "content-type", "set-cookie",
                               "keep-alive", "upgrade", "x-request-id"})  # fmt: skip
+# Deeper bodies are refused: every later step (schema checks, the engine, storing the job) recurses into them.
+MAX_BODY_DEPTH = 100
 
 
 class GatewayError(Exception):
@@ -60,10 +63,12 @@ def _coerce(value: str, schema: dict):
     kind = schema.get("type") if isinstance(schema, dict) else None
     kinds = kind if isinstance(kind, list) else [kind]
     try:
-        if "integer" in kinds and re.fullmatch(r"-?\d{1,18}", value):
+        # ASCII digits only: int() and \d also take other scripts' digits (١ is 1).
+        if "integer" in kinds and re.fullmatch(r"-?[0-9]{1,18}", value):
             return int(value)
-        if "number" in kinds:
-            return float(value) if re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", value) else value
+        if "number" in kinds and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", value):
+            number = float(value)
+            return number if math.isfinite(number) else value  # 1e999 is no JSON number
         if "boolean" in kinds and value in ("true", "false"):
             return value == "true"
     except ValueError:
@@ -85,18 +90,53 @@ def coerce_strings(values: dict[str, list[str]], validator) -> dict:
     return result
 
 
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text[:40]} is out of range for a number")
+    return number
+
+
+def _deeper_than(value, limit: int) -> bool:
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+_STRICT_JSON = json.JSONDecoder(parse_constant=_not_json, parse_float=_finite)
+
+
+def _json_body(raw: bytes):
+    """The body as JSON, strictly: no NaN or Infinity, no number out of range, and not nested too deeply,
+    since the job that stores it is JSON too."""
+    try:
+        body = _STRICT_JSON.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))  # as json.loads does
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise GatewayError(400, "invalid_json", f"The body is not valid JSON: {exc}.") from None
+    except RecursionError:
+        body = None
+    else:
+        # Fewer brackets than the bound cannot nest deeper than it: most bodies need no walk.
+        if raw.count(b"[") + raw.count(b"{") <= MAX_BODY_DEPTH or not _deeper_than(body, MAX_BODY_DEPTH):
+            return body
+    raise GatewayError(400, "invalid_json", f"The body is nested more than {MAX_BODY_DEPTH} levels deep.")
+
+
 def parse_request(route: Route, method: str, raw: bytes, query: dict[str, list[str]], params: dict) -> dict:
     """body, query and params of the call, checked; 400 lists every problem."""
     problems: list[dict] = []
     body = None
     if method in BODY_METHODS:
-        if raw.strip():
-            try:
-                body = json.loads(raw)
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise GatewayError(400, "invalid_json", f"The body is not valid JSON: {exc}.") from None
-        else:
-            body = {}
+        body = _json_body(raw) if raw.strip() else {}
         problems += _problems(route.request, body, "/body")
     query_values = coerce_strings(query, route.query_validator)
     problems += _problems(route.query_validator, query_values, "/query")

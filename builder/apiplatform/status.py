@@ -10,7 +10,7 @@ from builder.workspaces.access import MAX_ID
 
 def job_status(collection: CollectionRoutes, profile: KeyProfile, raw_id: str) -> dict:
     job = None
-    if raw_id.isdigit() and 0 < int(raw_id) <= MAX_ID:
+    if raw_id.isascii() and raw_id.isdigit() and 0 < int(raw_id) <= MAX_ID:
         job = Job.objects.filter(pk=int(raw_id), workspace_id=collection.workspace_id).first()
     context = (job.trigger or {}).get("context") if job is not None and isinstance(job.trigger, dict) else None
     context = context if isinstance(context, dict) else {}
