@@ -1,7 +1,7 @@
 """The gateway's sync hot path against a bare Django view, measured in one run.
 
-Starts the web server the way `make run` does (gunicorn, 2 gthread workers x 4 threads)
-with a published sync endpoint (the recipe checks {name, email} against its request
+Starts the web server the way `make run` does (gunicorn_conf: sync workers, one more than
+the cores) with a published sync endpoint (the recipe checks {name, email} against its request
 schema and answers a greeting) and, on the same server, a bare view that parses the same
 JSON, checks it with jsonschema and answers the same. Then gunicorn with 2 sync workers
 serving the bare view: the reference of the issue. wrk -t2 -c16 drives each in turn.
@@ -32,6 +32,7 @@ DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
 BODY = '{"name": "Ada", "email": "ada@example.com"}'
 GATEWAY, BARE = "/apim/bench/v1/greet", "/bench/bare-greet/"
+SHAPE = ("WEB_CONCURRENCY", "WEB_THREADS", "STEPWISE_GATEWAY_WRITE_BEHIND")
 PUBLISH = """
 from builder.apiplatform import services
 from builder.recipes.services import recipe_create, recipe_start
@@ -163,9 +164,11 @@ def main() -> int:
         key = done.stdout.strip().splitlines()[-1]
         keyed, bare = lua(data_dir, key), lua(data_dir, None)
         results = {}
-        made_by_make_run = {name: os.environ[f"BENCH_{name}"] for name in ("WEB_THREADS", "WEB_CONCURRENCY")
-                            if f"BENCH_{name}" in os.environ}  # fmt: skip
-        server = serve(environment(data_dir, made_by_make_run), Path(data_dir) / "make-run.log")
+        # The shape `make run` serves (gunicorn_conf's defaults), unless BENCH_<NAME> says otherwise.
+        made_by_make_run = environment(data_dir, {})
+        made_by_make_run.pop("WEB_CONCURRENCY")
+        made_by_make_run.update({name: os.environ[f"BENCH_{name}"] for name in SHAPE if f"BENCH_{name}" in os.environ})
+        server = serve(made_by_make_run, Path(data_dir) / "make-run.log")
         try:
             answers = {(status, json.dumps(body, sort_keys=True))
                        for status, body in (answer(base + GATEWAY, key), answer(base + BARE, None))}  # fmt: skip

@@ -1,13 +1,15 @@
 """gunicorn settings for the HTTP side (pages, management API, published endpoints).
 
-Threaded sync workers (gthread) were chosen by measurement: see docs/deploy.md and `make bench`.
+Sync workers were chosen by measurement: see docs/deploy.md and `make bench`.
 """
 
 import os
 
 bind = f"{os.environ.get('STEPWISE_HOST', '127.0.0.1')}:{os.environ.get('STEPWISE_PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("WEB_THREADS", "4"))
+# Sync workers, one more than the cores: measured in `make bench` (docs/deploy.md), threaded
+# workers let keep-alive connections pile onto one process and triple the p99 latency.
+workers = int(os.environ.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) + 1)))
+threads = int(os.environ.get("WEB_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 # Sync endpoints may run a recipe for up to 10 s; leave room above that.
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))

@@ -14,6 +14,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from builder.jobs.services import FinishedRun, jobs_record
 
 logger = logging.getLogger(__name__)
 
-FLUSH_SECONDS = 0.2
+FLUSH_SECONDS = 0.1
 IDLE_SECONDS = 2.0
 BATCH = 500
 LAST_USED_EVERY = 60.0
@@ -70,9 +71,12 @@ class Writer:
             except queue.Empty:
                 connection.close()  # idle: hold no database connection (nor a test database open)
                 continue
+            # Let a batch gather while nobody waits on the queue: a put then wakes no thread.
+            if self.queue.qsize() < BATCH:
+                time.sleep(FLUSH_SECONDS)
             try:
                 while len(entries) < BATCH:
-                    entries.append(self.queue.get(timeout=FLUSH_SECONDS if len(entries) == 1 else 0.001))
+                    entries.append(self.queue.get_nowait())
             except queue.Empty:
                 pass
             try:

@@ -1,0 +1,52 @@
+"""builder.wsgi: published endpoints and webhooks skip the browser middleware; pages keep it."""
+
+import io
+import json
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+
+from builder.wsgi import application
+
+
+def serve(path: str, method: str = "GET", body: bytes = b"") -> tuple[str, dict, bytes]:
+    environ = {"PATH_INFO": path, "REQUEST_METHOD": method, "wsgi.input": io.BytesIO(body),
+               "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/json"}  # fmt: skip
+    setup_testing_defaults(environ)
+    environ["SERVER_NAME"] = environ["HTTP_HOST"] = "localhost"
+    answered = {}
+
+    def start_response(status, headers, exc_info=None):
+        answered["status"], answered["headers"] = status, dict(headers)
+
+    response = application(environ, start_response)
+    try:
+        body = b"".join(response)
+    finally:
+        response.close()
+    return answered["status"], answered["headers"], body
+
+
+@pytest.mark.django_db
+def test_a_published_endpoint_answers_without_session_or_csrf_middleware():
+    status, headers, body = serve("/apim/nothing/v1/here", "POST", b"{}")
+    assert status.startswith("404")
+    assert json.loads(body)["error"]["code"] == "no_such_collection"
+    assert "X-Frame-Options" not in headers  # the browser middleware did not run
+    assert "Set-Cookie" not in headers
+    assert headers["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware did
+
+
+@pytest.mark.django_db
+def test_a_webhook_url_goes_the_same_short_way():
+    status, headers, _ = serve("/hooks/no-such-token/", "POST", b"{}")
+    assert status[:3] in ("404", "410")
+    assert "X-Frame-Options" not in headers
+
+
+@pytest.mark.django_db
+def test_pages_keep_the_whole_middleware():
+    status, headers, _ = serve("/login/")
+    assert status.startswith("200")
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "csrftoken" in headers.get("Set-Cookie", "")
