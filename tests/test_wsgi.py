@@ -5,6 +5,8 @@ import json
 from wsgiref.util import setup_testing_defaults
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from builder.wsgi import application
 
@@ -19,11 +21,18 @@ def serve(path: str, method: str = "GET", body: bytes = b"") -> tuple[str, dict,
     def start_response(status, headers, exc_info=None):
         answered["status"], answered["headers"] = status, dict(headers)
 
-    response = application(environ, start_response)
+    # As django.test.Client does: the handler must not close the test's database connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        body = b"".join(response)
+        response = application(environ, start_response)
+        try:
+            body = b"".join(response)
+        finally:
+            response.close()
     finally:
-        response.close()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return answered["status"], answered["headers"], body
 
 
