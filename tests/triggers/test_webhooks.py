@@ -43,6 +43,13 @@ def test_a_push_is_taken_at_once_with_its_job(personas, sent):
     assert job.trigger["event_id"] == "evt-1"
 
 
+def test_a_url_without_its_trailing_slash_is_taken_too(personas, sent):
+    recipe = hook_recipe(personas.a)
+    response = Client().post(f"/hooks/{recipe.webhook.token}", b'{"ticket": 8}', content_type="application/json")
+    assert response.status_code == 202
+    assert Job.objects.get(pk=response.json()["job_id"]).trigger["body"] == {"ticket": 8}
+
+
 @pytest.mark.parametrize(
     ("body", "content_type", "expected"),
     [
