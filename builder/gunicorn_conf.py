@@ -8,7 +8,8 @@ import os
 bind = f"{os.environ.get('STEPWISE_HOST', '127.0.0.1')}:{os.environ.get('STEPWISE_PORT', '8000')}"
 # Sync workers, one more than the cores: measured in `make bench` (docs/deploy.md), threaded
 # workers let keep-alive connections pile onto one process and triple the p99 latency.
-workers = int(os.environ.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) + 1)))
+# The cores this process may use (a container's CPU set, not the host's), at most 8 workers.
+workers = int(os.environ.get("WEB_CONCURRENCY", str(min(len(os.sched_getaffinity(0)) + 1, 8))))
 threads = int(os.environ.get("WEB_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 # Sync endpoints may run a recipe for up to 10 s; leave room above that.
@@ -22,3 +23,10 @@ proc_name = "stepwise-web"
 # gunicorn 27 opens a control socket in ~/.gunicorn by default; several servers on one
 # machine (tests, several checkouts) would fight over it.
 control_socket_disable = True
+
+
+def worker_exit(server, worker):
+    # The call log is written behind the answer: a worker that stops writes what it holds.
+    from builder.apiplatform.calllog import writer
+
+    writer.flush()

@@ -13,7 +13,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", include("builder.api.urls")),
-    re_path(r"^apim/(?P<slug>[-a-zA-Z0-9_]+)/v(?P<version>[0-9]{1,3})(?P<rest>/(?s:.*))?$", gateway, name="gateway"),
+    re_path(
+        r"^apim/(?P<slug>[-a-zA-Z0-9_]+)/v(?P<version>[0-9]{1,3})(?P<rest>[/\n](?s:.*))?$", gateway, name="gateway"
+    ),
     path("", include("builder.triggers.urls")),
     path("", include("builder.ops.urls")),
     path("", include("builder.connections.urls")),

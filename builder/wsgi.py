@@ -3,8 +3,9 @@
 Published endpoints (`/apim/`) and webhook URLs (`/hooks/`) are called by programs, never
 by a signed-in browser: they need no session, CSRF, authentication, messages or
 clickjacking middleware, and the gateway is the product's hot path. So they go through a
-second Django handler whose middleware is only SecurityMiddleware (HTTPS redirect and
-security headers); every other path goes through the full stack of settings.MIDDLEWARE.
+second Django handler whose middleware is SecurityMiddleware (HTTPS redirect, security
+headers) and CommonMiddleware (allowed hosts); every other path goes through the full
+stack of settings.MIDDLEWARE.
 """
 
 import os
@@ -16,7 +17,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "builder.settings")
 
 MACHINE_PATHS = ("/apim/", "/hooks/")
-MACHINE_MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
+# CommonMiddleware checks the Host header against ALLOWED_HOSTS and sets Content-Length.
+MACHINE_MIDDLEWARE = ["django.middleware.security.SecurityMiddleware", "django.middleware.common.CommonMiddleware"]
 
 
 class MachineHandler(WSGIHandler):

@@ -31,6 +31,7 @@ FLUSH_SECONDS = 0.1
 IDLE_SECONDS = 2.0
 BATCH = 500
 LAST_USED_EVERY = 60.0
+STOP = object()  # queued by flush(): write what you hold, then end
 
 
 @dataclass
@@ -72,26 +73,38 @@ class Writer:
                 connection.close()  # idle: hold no database connection (nor a test database open)
                 continue
             # Let a batch gather while nobody waits on the queue: a put then wakes no thread.
-            if self.queue.qsize() < BATCH:
+            if entries[0] is not STOP and self.queue.qsize() < BATCH:
                 time.sleep(FLUSH_SECONDS)
             try:
-                while len(entries) < BATCH:
+                while len(entries) < BATCH and entries[-1] is not STOP:
                     entries.append(self.queue.get_nowait())
             except queue.Empty:
                 pass
+            stopping = entries[-1] is STOP
+            entries = [entry for entry in entries if entry is not STOP]
             try:
-                write(entries)
+                if entries:
+                    write(entries)
             except Exception:  # the log must never take the gateway down; say so loudly
                 logger.exception("could not write %d gateway calls", len(entries))
                 connection.close()
+            if stopping:
+                connection.close()
+                return
 
-    def flush(self) -> None:
+    def flush(self, timeout: float = 10) -> None:
+        """Writes everything queued, including what the thread holds: at a graceful stop."""
+        if self.pid == os.getpid() and self.thread is not None and self.thread.is_alive():
+            self.queue.put(STOP)
+            self.thread.join(timeout)
+            return
         entries = []
         while True:
             try:
                 entries.append(self.queue.get_nowait())
             except queue.Empty:
                 break
+        entries = [entry for entry in entries if entry is not STOP]
         if entries:
             write(entries)
 

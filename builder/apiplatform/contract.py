@@ -112,7 +112,14 @@ def _deeper_than(value, limit: int) -> bool:
     return False
 
 
-_STRICT_JSON = json.JSONDecoder(parse_constant=_not_json, parse_float=_finite)
+def _integer(text: str) -> int:
+    # Beyond a float's range, a schema's multipleOf or maximum check overflows.
+    if len(text.lstrip("-")) > 308:
+        raise ValueError(f"{text[:40]}… is out of range for a number")
+    return int(text)
+
+
+_STRICT_JSON = json.JSONDecoder(parse_constant=_not_json, parse_float=_finite, parse_int=_integer)
 
 
 def _json_body(raw: bytes):

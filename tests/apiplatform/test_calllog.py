@@ -39,3 +39,18 @@ def test_a_flush_writes_what_is_queued(personas):
     writer.queue.put(Entry(call))
     writer.flush()
     assert ApiCall.objects.filter(request_id="r1").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_graceful_stop_writes_what_the_thread_holds_too(settings, personas):
+    # The thread takes the first call and sleeps to gather a batch; flush must not lose it.
+    settings.GATEWAY_WRITE_BEHIND = True
+    api = Api(personas.a)
+    ids = [api.call(body={"name": f"n{i}"})["X-Request-Id"] for i in range(3)]
+    writer.flush()
+    assert not writer.thread.is_alive()
+    assert set(ApiCall.objects.values_list("request_id", flat=True)) == set(ids)
+    # The next call starts a new thread.
+    api.call(body={"name": "again"})
+    writer.flush()
+    assert ApiCall.objects.count() == 4
