@@ -6,9 +6,9 @@ Sync workers were chosen by measurement: see docs/deploy.md and `make bench`.
 import os
 
 bind = f"{os.environ.get('STEPWISE_HOST', '127.0.0.1')}:{os.environ.get('STEPWISE_PORT', '8000')}"
-# Sync workers, one more than the cores: measured in `make bench` (docs/deploy.md), threaded
-# workers let keep-alive connections pile onto one process and triple the p99 latency.
-# The cores this process may use (a container's CPU set, not the host's), at most 8 workers.
+# Sync workers, one more than the cores this process may use (a container's CPU set, not the
+# host's), at most 8: threaded workers let keep-alive connections pile onto one process and
+# triple the p99 latency (measured in `make bench`, docs/deploy.md).
 workers = int(os.environ.get("WEB_CONCURRENCY", str(min(len(os.sched_getaffinity(0)) + 1, 8))))
 threads = int(os.environ.get("WEB_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"

@@ -13,6 +13,7 @@ from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 
 from builder.apiplatform import services
+from builder.jobs.models import Job
 from tests.apiplatform.conftest import GREET, Api, make_recipe
 
 # GET /tickets/{id}?verbose=true: a typed path parameter, a query, and two declared responses.
@@ -183,6 +184,7 @@ def test_a_body_that_json_cannot_store_is_refused_not_a_crash(published, body, p
     error = response.json()["error"]
     assert error["code"] == "invalid_json"
     assert problem in error["message"]
+    assert not Job.objects.exists()  # nothing ran
 
 
 def test_a_body_at_the_depth_bound_or_with_large_finite_numbers_is_taken(published):
@@ -205,6 +207,7 @@ def test_path_and_query_numbers_are_ascii_and_finite(published, path):
     response = published.call("GET", path)
     assert response.status_code == 400, response.content
     assert response.json()["error"]["code"] == "invalid_request"
+    assert not Job.objects.exists()  # nothing ran
     assert published.call("GET", "/tickets/12?since=1.5e9").json() == {"id": 12, "title": "VPN broken"}
 
 
