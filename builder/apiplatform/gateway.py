@@ -25,9 +25,10 @@ from builder.apiplatform.contract import GatewayError, parse_request
 from builder.apiplatform.execution import Outcome, enqueue_async, run_sync, run_with_handover
 from builder.apiplatform.models import Mode, OnTimeout
 from builder.apiplatform.openapi import openapi_document
-from builder.apiplatform.policies import authenticate, authorize, caller_ip, enforce_limits
+from builder.apiplatform.policies import authenticate, authorize, enforce_limits
 from builder.apiplatform.routing import CollectionRoutes, KeyProfile, Route, Snapshot
 from builder.apiplatform.status import job_status
+from builder.client_address import client_address
 from builder.jobs.models import Job
 
 # Never handed to a recipe: they carry the caller's secret.
@@ -43,7 +44,7 @@ class Call:
         # secret, so it needs no system call per request.
         self.request_id = str(uuid.UUID(int=random.getrandbits(128), version=4))
         self.method, self.path = request.method, request.path[:500].replace("\x00", "\ufffd")
-        self.ip = caller_ip(request)
+        self.ip = client_address(request)
         self.rest = rest or "/"
         self.collection: CollectionRoutes | None = None
         self.route: Route | None = None

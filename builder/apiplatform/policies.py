@@ -8,7 +8,6 @@ import binascii
 import time
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.utils import timezone
 
 from builder.apiplatform.contract import GatewayError
@@ -35,16 +34,6 @@ def presented_key(request) -> str | None:
         if user == BASIC_USER and password:
             return password
     return None
-
-
-def caller_ip(request) -> str | None:
-    """The caller's address; behind N trusted proxies, the Nth address from the right of X-Forwarded-For."""
-    hops = settings.TRUSTED_PROXY_COUNT
-    if hops:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def authenticate(request, snapshot: Snapshot) -> KeyProfile:

@@ -1,25 +1,16 @@
 """The login page, with a limit on failed attempts per client address."""
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 
+from builder.client_address import client_address
 from builder.envconfig import Env
 
 WINDOW_SECONDS = 300
 
 
-def client_address(request) -> str:
-    """The caller's address; behind our proxy, the one the proxy appended (the last hop)."""
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def _key(request) -> str:
-    return f"login-failures:{client_address(request)}"
+    return f"login-failures:{client_address(request) or 'unknown'}"
 
 
 class LoginView(auth_views.LoginView):
