@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import requests
 from jsonschema import Draft202012Validator, FormatChecker
@@ -31,6 +31,7 @@ from connectors.errors import (
     error_for_status,
 )
 from connectors.net import BlockedDestinationError, NetworkPolicy, guarded_session
+from connectors.redaction import REDACTED, Redactor, redacting
 
 __all__ = [
     "Action",
@@ -46,14 +47,19 @@ __all__ = [
     "OutputMismatchError",
     "PermanentError",
     "PollResult",
+    "REDACTED",
+    "Redactor",
     "RetryableError",
     "Trigger",
     "clip",
     "error_for_status",
+    "connection_redactor",
     "run_action",
+    "run_guarded",
     "validate",
 ]
 
+T = TypeVar("T")
 FieldType = Literal["string", "text", "url", "email", "integer", "boolean", "select", "password"]
 DEFAULT_CALL_SECONDS = 30.0
 
@@ -316,28 +322,9 @@ def make_context(
     )
 
 
-REDACTED = "••••"
-
-
-def redact(value: Any, secrets: list[str]) -> Any:
-    """`value` with every secret replaced, recursively: for messages and outputs."""
-    if not secrets:
-        return value
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, REDACTED)
-        return value
-    if isinstance(value, dict):
-        return {key: redact(item, secrets) for key, item in value.items()}
-    if isinstance(value, list):
-        return [redact(item, secrets) for item in value]
-    return value
-
-
-def _secret_values(connector: Connector, connection: Mapping[str, Any]) -> list[str]:
-    # Longest first, so that a secret containing another is replaced whole.
-    values = {str(connection[name]) for name in connector.secret_fields if connection.get(name)}
-    return sorted((v for v in values if len(v) >= 4), key=len, reverse=True)
+def connection_redactor(connector: Connector, connection: Mapping[str, Any]) -> Redactor:
+    """Redacts the values of the connector's secret fields in this connection, in every form."""
+    return Redactor(connection[name] for name in connector.secret_fields if connection.get(name))
 
 
 def _classify(connector: Connector, exc: Exception) -> ConnectorError:
@@ -351,7 +338,36 @@ def _classify(connector: Connector, exc: Exception) -> ConnectorError:
         return PermanentError(f"{connector.title} redirected too many times.")
     if isinstance(exc, requests.RequestException):
         return PermanentError(f"The request to {connector.title} could not be made: {type(exc).__name__}.")
-    return PermanentError(f"The {connector.title} step failed: {type(exc).__name__}: {clip(str(exc), 200)}")
+    return PermanentError(f"{connector.title} failed unexpectedly: {type(exc).__name__}: {clip(str(exc), 200)}")
+
+
+def run_guarded(
+    connector: Connector,
+    connection: Mapping[str, Any],
+    call: Callable[[Context], T],
+    *,
+    deadline: float | None = None,
+    network: NetworkPolicy | None = None,
+    logger: logging.Logger | None = None,
+) -> T:
+    """Runs `call(ctx)` with this connection: what it returns, raises and logs is redacted of
+    the connection's secrets, and an exception that is not a ConnectorError becomes one."""
+    ctx = make_context(connection, deadline=deadline, network=network, logger=logger)
+    with redacting(connection_redactor(connector, connection)) as redactor:
+        try:
+            return redactor(call(ctx))
+        except ConnectorError as exc:
+            # A service may echo a URL with a key in it, or a credential back: never pass it on.
+            exc.message = redactor.text(exc.message)
+            exc.args = (exc.message,)
+            raise
+        except Exception as exc:  # whatever a connector lets escape becomes a typed step error
+            error = _classify(connector, exc)
+            error.message = redactor.text(error.message)
+            error.args = (error.message,)
+            raise error from None
+        finally:
+            ctx.http.close()
 
 
 def run_action(
@@ -370,20 +386,8 @@ def run_action(
     if problems:
         where = ", ".join(p["pointer"] or "(the input)" for p in problems)
         raise InvalidInputError(f"The input of {connector.name}.{action_key} is invalid at {where}.", problems)
-    ctx = make_context(connection, deadline=deadline, network=network, logger=logger)
-    secrets = _secret_values(connector, connection)
-    try:
-        output = action.run(ctx, input)
-    except ConnectorError as exc:
-        # A service may echo a URL with a key in it, or a credential back: never pass it on.
-        exc.message = redact(exc.message, secrets)
-        exc.args = (exc.message,)
-        raise
-    except Exception as exc:  # whatever a connector lets escape becomes a typed step error
-        raise _classify(connector, exc) from exc
-    finally:
-        ctx.http.close()
-    output = redact(output, secrets)
+    output = run_guarded(connector, connection, lambda ctx: action.run(ctx, input), deadline=deadline,
+                         network=network, logger=logger)  # fmt: skip
     problems = validate(action.output_schema, output)
     if problems:
         raise OutputMismatchError(

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from connectors.net import NetworkPolicy
-from connectors.sdk import Connector, InvalidInputError, PollResult, make_context, run_action, validate
+from connectors.sdk import Connector, InvalidInputError, PollResult, run_action, run_guarded, validate
 
 LOOPBACK = NetworkPolicy(allow_private=True)
 
@@ -149,8 +149,5 @@ def poll(connector: Connector, trigger: str, *, connection: dict, input: dict, c
     if problems:
         where = ", ".join(p["pointer"] or "(the input)" for p in problems)
         raise InvalidInputError(f"The input of {connector.name}.{trigger} is invalid at {where}.", problems)
-    ctx = make_context(connection, deadline=time.monotonic() + seconds, network=LOOPBACK)
-    try:
-        return found.poll(ctx, input, cursor)
-    finally:
-        ctx.http.close()
+    return run_guarded(connector, connection, lambda ctx: found.poll(ctx, input, cursor),
+                       deadline=time.monotonic() + seconds, network=LOOPBACK)  # fmt: skip

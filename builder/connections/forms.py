@@ -2,6 +2,7 @@
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -32,6 +33,10 @@ def _clean_value(field: Field, value: Any) -> Any:
         raise ValidationError(f"At most {MAX_VALUE_LENGTH} characters.")
     if value and field.type == "url":
         URLValidator(schemes=["http", "https"])(value)
+        parts = urlsplit(value)
+        if parts.username or parts.password or "@" in parts.netloc:
+            # A URL is not a secret field: it is shown, and steps report the URLs they call.
+            raise ValidationError("Put the user name and password in the connection's own fields, not in the URL.")
     if value and field.type == "email":
         EmailValidator()(value)
     if value and field.type == "select" and value not in field.choices:

@@ -1,6 +1,5 @@
 """Writes for connections. Secrets are split from the other fields and encrypted."""
 
-import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -10,10 +9,10 @@ from builder.connections import crypto
 from builder.connections.forms import clean_fields
 from builder.connections.models import Connection
 from builder.workspaces.models import Workspace
-from connectors.errors import ConnectorError, RetryableError
+from connectors.errors import ConnectorError
 from connectors.net import NetworkPolicy
 from connectors.registry import get_connector
-from connectors.sdk import Connector, clip, make_context
+from connectors.sdk import Connector, run_guarded
 
 
 def network_policy() -> NetworkPolicy:
@@ -107,15 +106,12 @@ def connection_test(*, connection: Connection) -> tuple[bool, str]:
     found = _connector(connection.connector)
     if found.test is None:
         return True, f"{found.title} has no check to run; its fields are saved."
-    ctx = make_context(connection_values(connection), network=network_policy())
     try:
-        ok, message = True, found.test(ctx) or "The connection works."
+        # A connector's bug comes back as a ConnectorError too: never a 500, and no secret in the message.
+        ok, message = True, run_guarded(found, connection_values(connection), found.test, network=network_policy())
+        message = message or "The connection works."
     except ConnectorError as exc:
         ok, message = False, exc.message
-    except Exception as exc:  # a connector's bug must not become a 500; say what broke
-        ok, message = False, f"The check failed unexpectedly: {type(exc).__name__}: {clip(str(exc), 200)}"
-    finally:
-        ctx.http.close()
     Connection.objects.filter(pk=connection.pk).update(
         last_tested_at=timezone.now(), last_test_ok=ok, last_test_message=message[:500]
     )
@@ -129,13 +125,7 @@ def connection_pick_list(*, connection: Connection, action: str, field: str) -> 
     chosen = next((a for a in found.actions if a.key == key), None)
     if chosen is None or field not in chosen.pick_lists:
         raise ValidationError({"field": f"{found.title} offers no pick list for {action}.{field}."})
-    ctx = make_context(connection_values(connection), network=network_policy())
-    try:
-        return chosen.pick_lists[field](ctx)
-    except requests.RequestException as exc:
-        raise RetryableError(f"Could not reach {found.title}: {clip(str(exc), 200)}") from exc
-    finally:
-        ctx.http.close()
+    return run_guarded(found, connection_values(connection), chosen.pick_lists[field], network=network_policy())
 
 
 def connections_reencrypt() -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +23,7 @@ from builder.triggers.models import PollState
 from builder.triggers.services import _trigger, event_take
 from connectors.errors import ConnectorError
 from connectors.registry import registry
-from connectors.sdk import PollResult, make_context, redact
+from connectors.sdk import PollResult, Redactor, connection_redactor, run_guarded
 
 logger = logging.getLogger(__name__)
 
@@ -41,22 +42,23 @@ def poll_run(*, recipe_id: int) -> dict:
     claimed = free.update(polling_until=now + lease, last_polled_at=now)
     if not claimed:
         return {"skipped": "another poll of this recipe is running"}
-    taken, secrets = 0, []
+    taken, redact = 0, Redactor(())
     try:
-        trigger, connector_trigger, connection, secrets = _resolve(recipe)
+        trigger, connector, connector_trigger, connection = _resolve(recipe)
+        redact = connection_redactor(connector, connection)
         state = PollState.objects.get(recipe_id=recipe_id)
         cursor = state.cursor if state.cursor is not None else {"since": state.since.isoformat()}
         deadline = time.monotonic() + settings.POLL_TIMEOUT_SECONDS - 5
         for _page in range(MAX_PAGES):
-            context = make_context(connection, deadline=deadline, network=network_policy())
-            result = connector_trigger.poll(context, trigger.get("input") or {}, cursor)
+            poll = partial(connector_trigger.poll, input=trigger.get("input") or {}, cursor=cursor)
+            result = run_guarded(connector, connection, poll, deadline=deadline, network=network_policy())
             taken += _commit_page(recipe, result)
             cursor = result.cursor
             if not getattr(result, "has_more", False) or not result.items:
                 break
     except Exception as exc:  # any failure: logged on the recipe, tried again next interval
         message = exc.message if isinstance(exc, ConnectorError) else f"{type(exc).__name__}: {exc}"
-        message = redact(message, secrets)[:2000]
+        message = redact.text(message)[:2000]
         if not isinstance(exc, ConnectorError):
             logger.exception("poll of recipe %s failed", recipe_id)
         PollState.objects.filter(recipe_id=recipe_id).update(failures=F("failures") + 1, last_error=message,
@@ -74,15 +76,14 @@ def _resolve(recipe: Recipe):
     found = next((t for t in connector.triggers if t.key == key and t.kind == "poll"), None) if connector else None
     if found is None:
         raise ValueError(f"There is no poll trigger {trigger.get('poll')!r}.")
-    connection, secrets = {}, []
+    connection = {}
     slot = trigger.get("connection")
     if slot:
         bound = Connection.objects.filter(pk=recipe.bindings.get(slot), workspace_id=recipe.workspace_id).first()
         if bound is None:
             raise ValueError(f"The connection slot {slot!r} is not bound.")
         connection = connection_values(bound)
-        secrets = [str(v) for k, v in connection.items() if k in connector.secret_fields and v]
-    return trigger, found, connection, secrets
+    return trigger, connector, found, connection
 
 
 def _commit_page(recipe: Recipe, result: PollResult) -> int:

@@ -1,9 +1,9 @@
 """http.request: one HTTP call; the answer as JSON when it is JSON, else text."""
 
 import json
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, quote_plus, urlencode, urljoin, urlsplit
 
-from connectors.sdk import Action, Context, InvalidInputError, error_for_status, read_body
+from connectors.sdk import REDACTED, Action, Context, InvalidInputError, error_for_status, read_body
 
 SCALAR = {"type": ["string", "number", "boolean"]}
 
@@ -84,6 +84,20 @@ def _same_origin(url: str, base_url: str | None) -> bool:
     return (a.scheme, a.hostname, a.port) == (b.scheme, b.hostname, b.port)
 
 
+def _shown(url: str, connection) -> str:
+    """The URL as a step reports it: an API key sent as a query parameter is never part of it
+    (outputs and errors are stored in the job and shown to every viewer)."""
+    if connection.get("auth_type") != "api_key_query":
+        return url
+    name = connection.get("api_key_name") or "api_key"
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = "&".join(
+        f"{quote_plus(key)}={REDACTED}" if key == name else urlencode([(key, value)]) for key, value in pairs
+    )
+    return parts._replace(query=query).geturl()
+
+
 def run(ctx: Context, input: dict) -> dict:
     body = _body(input)
     url = urljoin(ctx.connection.get("base_url") or "", input["url"])
@@ -112,7 +126,7 @@ def run(ctx: Context, input: dict) -> dict:
     text = read_body(ctx, response)
     ok = 200 <= response.status_code < 300 or response.status_code in input.get("accept_statuses", [])
     if not ok:
-        raise error_for_status(f"{input['method']} {response.url}", response.status_code, text,
+        raise error_for_status(f"{input['method']} {_shown(response.url, ctx.connection)}", response.status_code, text,
                                response.headers.get("Retry-After"))  # fmt: skip
     parsed, is_json = text, False
     if "json" in response.headers.get("Content-Type", "") and text.strip():
@@ -125,7 +139,7 @@ def run(ctx: Context, input: dict) -> dict:
         "headers": dict(response.headers),
         "body": parsed,
         "is_json": is_json,
-        "url": response.url,
+        "url": _shown(response.url, ctx.connection),
     }
 
 

@@ -59,6 +59,7 @@ def test_updating_other_fields_keeps_the_secret_and_null_clears_it(personas, api
         ({"connector": "nope"}, "connector"),
         ({"name": ""}, "name"),
         ({"fields": {"base_url": "not a url"}}, "fields.base_url"),
+        ({"fields": {"base_url": "https://ada:pa55word@api.moveworks.ai"}}, "fields.base_url"),
         ({"fields": {"auth_method": "magic"}}, "fields.auth_method"),
         ({"fields": {"colour": "blue"}}, "fields.colour"),
         ({"fields": "api_key=1"}, "fields"),
