@@ -9,7 +9,6 @@ Django; see docs/connectors.md.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -21,6 +20,7 @@ from typing import Any, Literal, TypeVar
 import requests
 from jsonschema import Draft202012Validator, FormatChecker
 
+from connectors import strict_json
 from connectors.errors import (
     ConnectorError,
     InvalidInputError,
@@ -32,6 +32,7 @@ from connectors.errors import (
 )
 from connectors.net import BlockedDestinationError, NetworkPolicy, guarded_session
 from connectors.redaction import REDACTED, Redactor, redacting
+from connectors.strict_json import JSONBodyError
 
 __all__ = [
     "Action",
@@ -42,6 +43,7 @@ __all__ = [
     "Field",
     "IncomingRequest",
     "InvalidInputError",
+    "JSONBodyError",
     "Item",
     "NetworkPolicy",
     "OutputMismatchError",
@@ -54,6 +56,7 @@ __all__ = [
     "clip",
     "error_for_status",
     "connection_redactor",
+    "read_json",
     "run_action",
     "run_guarded",
     "validate",
@@ -252,9 +255,16 @@ def read_body(ctx: Context, response: requests.Response, limit: int = MAX_BODY_B
     return b"".join(chunks).decode(response.encoding or "utf-8", errors="replace")
 
 
+def read_json(text: str | bytes, what: str = "The text") -> Any:
+    """JSON as the platform reads every body: what it returns, a job can store (no NaN or
+    Infinity, no number out of range, at most strict_json.MAX_DEPTH levels). Raises
+    JSONBodyError, a ValueError whose message names `what`."""
+    return strict_json.parse(text, what)
+
+
 def parse_json(text: str, service: str) -> Any:
     try:
-        return json.loads(text)
+        return read_json(text, f"{service}'s answer")
     except ValueError:
         raise PermanentError(f"{service} answered something that is not JSON: {clip(text, 200)}") from None
 

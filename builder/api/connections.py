@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from builder.api.errors import error_response
+from builder.api.parsers import StrictJSONField
 from builder.connections import services
 from builder.connections.access import access_connection
 from builder.connections.models import Connection
@@ -40,7 +41,7 @@ class ConnectionWriteSerializer(serializers.Serializer):
     workspace = serializers.IntegerField(required=False, help_text="Needed when you belong to several workspaces.")
     connector = serializers.CharField(required=False)
     name = serializers.CharField(required=False, max_length=100)
-    fields = serializers.JSONField(required=False, help_text="Field values, secrets included (never shown again).")
+    fields = StrictJSONField(required=False, help_text="Field values, secrets included (never shown again).")
 
 
 class PickOptionSerializer(serializers.Serializer):

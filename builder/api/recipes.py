@@ -9,6 +9,7 @@ from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from builder.api.parsers import StrictJSONField
 from builder.engine.schema import RECIPE_SCHEMA
 from builder.jobs.services import job_enqueue
 from builder.recipes import services
@@ -61,8 +62,8 @@ class RecipeDetailSerializer(RecipeSerializer):
 
 class RecipeWriteSerializer(serializers.Serializer):
     workspace = serializers.IntegerField(required=False)
-    definition = serializers.JSONField(required=False)
-    bindings = serializers.JSONField(required=False, help_text="Connection slot -> connection id.")
+    definition = StrictJSONField(required=False)
+    bindings = StrictJSONField(required=False, help_text="Connection slot -> connection id.")
     folder = serializers.CharField(required=False, allow_blank=True, max_length=200)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
 

@@ -7,21 +7,19 @@ recipe's response checked against the declared responses, and the gateway's one 
 
 from __future__ import annotations
 
-import json
 import math
 import re
 
 from django.http import JsonResponse
 
 from builder.apiplatform.routing import BODY_METHODS, Route
+from connectors import strict_json
 
 REQUIRED = re.compile(r"^'(.+)' is a required property$")
 HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")
 # Headers a recipe may not set: the server owns them.
 RESERVED_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "content-type", "set-cookie",
                               "keep-alive", "upgrade", "x-request-id"})  # fmt: skip
-# Deeper bodies are refused: every later step (schema checks, the engine, storing the job) recurses into them.
-MAX_BODY_DEPTH = 100
 
 
 class GatewayError(Exception):
@@ -90,52 +88,11 @@ def coerce_strings(values: dict[str, list[str]], validator) -> dict:
     return result
 
 
-def _not_json(constant: str):
-    raise ValueError(f"{constant} is not a JSON value")
-
-
-def _finite(text: str) -> float:
-    number = float(text)
-    if not math.isfinite(number):
-        raise ValueError(f"{text[:40]} is out of range for a number")
-    return number
-
-
-def _deeper_than(value, limit: int) -> bool:
-    pending = [(value, 1)]
-    while pending:
-        item, depth = pending.pop()
-        if isinstance(item, dict | list):
-            if depth > limit:
-                return True
-            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return False
-
-
-def _integer(text: str) -> int:
-    # Beyond a float's range, a schema's multipleOf or maximum check overflows.
-    if len(text.lstrip("-")) > 308:
-        raise ValueError(f"{text[:40]}… is out of range for a number")
-    return int(text)
-
-
-_STRICT_JSON = json.JSONDecoder(parse_constant=_not_json, parse_float=_finite, parse_int=_integer)
-
-
 def _json_body(raw: bytes):
-    """The body as JSON, strictly: no NaN or Infinity, no number out of range, and not nested too deeply,
-    since the job that stores it is JSON too."""
     try:
-        body = _STRICT_JSON.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))  # as json.loads does
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise GatewayError(400, "invalid_json", f"The body is not valid JSON: {exc}.") from None
-    except RecursionError:
-        body = None
-    else:
-        # Fewer brackets than the bound cannot nest deeper than it: most bodies need no walk.
-        if raw.count(b"[") + raw.count(b"{") <= MAX_BODY_DEPTH or not _deeper_than(body, MAX_BODY_DEPTH):
-            return body
-    raise GatewayError(400, "invalid_json", f"The body is nested more than {MAX_BODY_DEPTH} levels deep.")
+        return strict_json.parse(raw)
+    except strict_json.JSONBodyError as exc:
+        raise GatewayError(400, "invalid_json", exc.message) from None
 
 
 def parse_request(route: Route, method: str, raw: bytes, query: dict[str, list[str]], params: dict) -> dict:

@@ -17,6 +17,8 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from connectors import strict_json
+
 MAX_RESULT_CHARS = 1_000_000
 MAX_REPEAT = 100_000
 PILL = re.compile(r"{{(.*?)}}", re.S)
@@ -54,12 +56,17 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def _fromjson(text: Any) -> Any:
+    # The platform's one reader: a job must be able to store what a pill makes.
+    return strict_json.parse(text if isinstance(text, str | bytes) else str(text), "The text given to fromjson")
+
+
 class PillEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**"})
 
     def __init__(self):
         super().__init__(undefined=StrictUndefined, autoescape=False)
-        self.filters.update(json=_json, date=_date, fromjson=json.loads)
+        self.filters.update(json=_json, date=_date, fromjson=_fromjson)
         self.globals.clear()
         self.globals.update(range=range, now=lambda: datetime.now(UTC).isoformat())
 

@@ -22,6 +22,7 @@ from builder.triggers.services import hook_for, hook_regenerate, parse_poll_from
 from builder.workspaces.access import access_membership
 from builder.workspaces.current import current_membership
 from builder.workspaces.models import Role
+from connectors import strict_json
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -56,9 +57,9 @@ def recipe_import(request):
         if upload.size > MAX_UPLOAD_BYTES:
             raise ValidationError({"file": "The file is larger than 2 MB."})
         try:
-            definition = json.loads(upload.read().decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ValidationError({"file": f"The file is not valid JSON: {exc}."}) from None
+            definition = strict_json.parse(upload.read(), "The file")
+        except strict_json.JSONBodyError as exc:
+            raise ValidationError({"file": exc.message}) from None
         recipe = services.recipe_create(workspace=membership.workspace, definition=definition, author=request.user,
                                         comment=f"Imported from {upload.name}")  # fmt: skip
     except ValidationError as exc:
@@ -104,12 +105,12 @@ def recipe_test(request, recipe_id):
     recipe = access_recipe(request.user, recipe_id, role=Role.BUILDER)
     text = request.POST.get("trigger", "")
     try:
-        trigger = json.loads(text or "{}")
+        trigger = strict_json.parse(text or "{}", "The sample payload")
         if not isinstance(trigger, dict):
-            raise ValueError("the payload must be a JSON object")
-    except ValueError as exc:
+            raise strict_json.JSONBodyError("The sample payload is not a JSON object.")
+    except strict_json.JSONBodyError as exc:
         request.session[f"recipe-sample-{recipe.pk}"] = text[:100_000]
-        messages.error(request, f"The sample payload is not a JSON object: {exc}.")
+        messages.error(request, exc.message)
         return redirect("recipe_detail", recipe_id=recipe.pk)
     found = services.recipe_problems(recipe)
     if found:

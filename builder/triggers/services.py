@@ -3,6 +3,7 @@ its beat entry and its poll cursor; and the events themselves: a push, a tick, a
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -96,16 +97,28 @@ def hook_capture(*, hook: WebhookHook, sample: dict) -> None:
     WebhookHook.objects.filter(pk=hook.pk).update(sample=sample, sample_at=timezone.now())
 
 
+MAX_EVENT_KEY = 200
+
+
+def _event_key(key: str) -> str:
+    """The key as stored: a long one by its digest (cutting it would make two events one)."""
+    key = key.replace("\x00", "\ufffd")
+    if len(key) <= MAX_EVENT_KEY:
+        return key
+    kind, _, rest = key.partition(":")
+    return f"{kind[:20]}:sha256:{hashlib.sha256(rest.encode('utf-8', 'surrogatepass')).hexdigest()}"
+
+
 @transaction.atomic
 def event_take(*, recipe: Recipe, key: str, trigger: dict, trigger_kind: str) -> tuple[Job | None, bool]:
     """Enqueues a job for an event unless this recipe took the same event before: returns
     (the job, True) for a new event, (the first event's job, False) for a repeat."""
-    key = key.replace("\x00", "\ufffd")
+    key = _event_key(key)
     try:
         with transaction.atomic():
-            event = TriggerEvent.objects.create(recipe=recipe, key=key[:300])
+            event = TriggerEvent.objects.create(recipe=recipe, key=key)
     except IntegrityError:
-        first = TriggerEvent.objects.filter(recipe=recipe, key=key[:300]).select_related("job").first()
+        first = TriggerEvent.objects.filter(recipe=recipe, key=key).select_related("job").first()
         return (first.job if first else None), False
     job = job_enqueue(recipe=recipe, trigger=trigger, trigger_kind=trigger_kind)
     event.job = job

@@ -1,13 +1,13 @@
 import json
 
-from connectors.sdk import Action, Context, PermanentError
+from connectors.sdk import Action, Context, PermanentError, read_json
 
 MAX_TEXT = 5_000_000
 
 
 def parse(ctx: Context, input: dict) -> dict:
     try:
-        return {"value": json.loads(input["text"])}
+        return {"value": read_json(input["text"])}
     except ValueError as exc:
         raise PermanentError(f"The text is not valid JSON: {exc}.") from None
 

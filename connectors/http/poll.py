@@ -10,11 +10,10 @@ the same page again and takes the next slice (and a repeated poll the same slice
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from connectors.http import request
-from connectors.sdk import Context, Item, PermanentError, PollResult, Trigger, clip
+from connectors.sdk import Context, Item, PermanentError, PollResult, Trigger, clip, read_json
 
 DOTTED = {"type": "string", "maxLength": 200}
 
@@ -66,7 +65,7 @@ def _fetch(ctx: Context, input: dict, page: Any) -> Any:
     if answer["is_json"]:
         return answer["body"]
     try:  # some APIs label their JSON text/plain
-        return json.loads(answer["body"])
+        return read_json(answer["body"])
     except ValueError:
         kind = answer["headers"].get("Content-Type") or "no Content-Type"
         found = clip(answer["body"], 200) or "an empty body"

@@ -1,9 +1,8 @@
 """http.request: one HTTP call; the answer as JSON when it is JSON, else text."""
 
-import json
 from urllib.parse import parse_qsl, quote_plus, urlencode, urljoin, urlsplit
 
-from connectors.sdk import REDACTED, Action, Context, InvalidInputError, error_for_status, read_body
+from connectors.sdk import REDACTED, Action, Context, InvalidInputError, error_for_status, read_body, read_json
 
 SCALAR = {"type": ["string", "number", "boolean"]}
 
@@ -131,7 +130,7 @@ def run(ctx: Context, input: dict) -> dict:
     parsed, is_json = text, False
     if "json" in response.headers.get("Content-Type", "") and text.strip():
         try:
-            parsed, is_json = json.loads(text), True
+            parsed, is_json = read_json(text), True
         except ValueError:
             pass
     return {

@@ -2,11 +2,10 @@
 access token is reused until shortly before it expires."""
 
 import hashlib
-import json
 import threading
 import time
 
-from connectors.sdk import Context, PermanentError, error_for_status, read_body
+from connectors.sdk import Context, PermanentError, error_for_status, read_body, read_json
 
 EXPIRY_MARGIN_SECONDS = 60
 _tokens: dict[str, tuple[str, float]] = {}
@@ -49,7 +48,7 @@ def bearer_token(ctx: Context, *, force_new: bool = False) -> str:
         raise error_for_status("The Moveworks token endpoint", response.status_code, text,
                                response.headers.get("Retry-After"))  # fmt: skip
     try:
-        body = json.loads(text)
+        body = read_json(text)
         token, lifetime = body["access_token"], float(body.get("expires_in", 3600))
     except (ValueError, KeyError, TypeError):
         raise PermanentError("The Moveworks token endpoint answered without an access_token.") from None

@@ -1,9 +1,7 @@
 """moveworks.send_message: a chat message to up to 500 employees, by email address."""
 
-import json
-
 from connectors.moveworks import auth
-from connectors.sdk import Action, Context, PermanentError, error_for_status, read_body
+from connectors.sdk import Action, Context, PermanentError, error_for_status, read_body, read_json
 
 INPUT = {
     "type": "object",
@@ -46,7 +44,7 @@ def _endpoint(ctx: Context, input: dict) -> str:
 
 def _moveworks_message(text: str) -> str:
     try:
-        body = json.loads(text)
+        body = read_json(text)
     except ValueError:
         return text
     if isinstance(body, dict):
@@ -78,7 +76,7 @@ def run(ctx: Context, input: dict) -> dict:
             error = PermanentError(f"Moveworks answered 404 (is the event id right?): {error.message}", status=404)
         raise error
     try:
-        body = json.loads(text) if text.strip() else {}
+        body = read_json(text) if text.strip() else {}
     except ValueError:
         body = text
     return {"status": status, "endpoint": url, "response": body}

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from urllib.parse import parse_qs
 
-from connectors.sdk import IncomingRequest, Item, PermanentError, Trigger
+from connectors.sdk import IncomingRequest, Item, JSONBodyError, PermanentError, Trigger, read_json
 
 INPUT = {
     "type": "object",
@@ -23,6 +23,10 @@ ITEM = {
     "required": ["body", "headers", "query"],
     "properties": {"body": {}, "headers": {"type": "object"}, "query": {"type": "object"}},
 }
+
+
+# Longer ids are kept as their digest: the event table's key has a bound, and an index with it.
+MAX_EVENT_ID = 200
 
 
 class SignatureError(PermanentError):
@@ -47,12 +51,15 @@ def verify(connection: Mapping, request: IncomingRequest) -> None:
 
 
 def parse_body(request: IncomingRequest):
-    text = request.body.decode("utf-8", errors="replace")
-    if "json" in request.content_type or (not request.content_type and text.lstrip()[:1] in "{["):
+    if not request.body.strip() and request.content_type in ("", "application/json"):
+        return {}
+    looks_like_json = not request.content_type and request.body.lstrip()[:1] in (b"{", b"[")
+    if "json" in request.content_type or looks_like_json:
         try:
-            return json.loads(text) if text.strip() else {}
-        except ValueError as exc:
-            raise PermanentError(f"The event body is not valid JSON: {exc}.") from None
+            return read_json(request.body, "The event body")
+        except JSONBodyError as exc:
+            raise PermanentError(exc.message) from None
+    text = request.body.decode("utf-8", errors="replace")
     if "x-www-form-urlencoded" in request.content_type:
         return {key: values[0] if len(values) == 1 else values for key, values in parse_qs(text).items()}
     return text
@@ -67,17 +74,33 @@ def _dig(data, path: str):
     return data
 
 
+def _digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _as_id(value) -> str | None:
+    """An id as text: strings and numbers as they are, anything else (an object, a list, a
+    boolean) by the digest of its canonical JSON; longer than MAX_EVENT_ID, its digest."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) or (isinstance(value, int | float) and not isinstance(value, bool)):
+        text = str(value)
+    else:
+        text = _digest(json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
+    return text if len(text) <= MAX_EVENT_ID else _digest(text.encode())
+
+
 def event_id(config: Mapping, request: IncomingRequest, body) -> str:
     if config.get("event_id_header"):
-        found = request.headers.get(config["event_id_header"].lower())
+        found = _as_id(request.headers.get(config["event_id_header"].lower()))
         if found:
             return found
     if config.get("event_id_field"):
-        found = _dig(body, config["event_id_field"])
-        if found is not None:
-            return str(found)
+        found = _as_id(_dig(body, config["event_id_field"]))
+        if found:
+            return found
     # Without an id the content is the identity: a byte-identical redelivery runs once.
-    return "sha256:" + hashlib.sha256(request.body).hexdigest()
+    return _digest(request.body)
 
 
 def parse(connection: Mapping, config: Mapping, request: IncomingRequest) -> list[Item]:

@@ -75,3 +75,13 @@ def test_values_inside_text():
 def test_pills_lists_the_expressions():
     assert pills({"a": "x {{ trigger.body.n }} {{ steps.s }}", "b": ["{{vars.x}}"]}) == [
         "trigger.body.n", "steps.s", "vars.x"]  # fmt: skip
+
+
+def test_fromjson_reads_json_text():
+    assert render("{{ '{\"a\": [1, 2]}' | fromjson }}", SCOPE) == {"a": [1, 2]}
+
+
+@pytest.mark.parametrize("text", ["NaN", "[1e999]", "[" * 500 + "]" * 500, "{"])
+def test_fromjson_refuses_what_a_job_cannot_store(text):
+    with pytest.raises(ExpressionError, match="fromjson"):
+        render("{{ text | fromjson }}", {**SCOPE, "text": text})

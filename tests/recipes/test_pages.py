@@ -92,7 +92,7 @@ def test_test_run_from_the_page(personas, client, monkeypatch):
     recipe = recipe_create(workspace=personas.a, definition=definition)
     client.force_login(personas.owner)
     bad = client.post(reverse("recipe_test", args=[recipe.pk]), {"trigger": "[1"}, follow=True)
-    assert "not a JSON object" in bad.content.decode()
+    assert "The sample payload is not valid JSON" in bad.content.decode()
     assert not recipe.jobs.exists()
     good = client.post(reverse("recipe_test", args=[recipe.pk]), {"trigger": '{"body": {"a": 1}}'})
     job = recipe.jobs.get()
