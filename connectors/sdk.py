@@ -2,9 +2,9 @@
 
 A connector is plain data: a name, connection fields, actions and triggers. An
 action's `run(ctx, input)` reads only its context (the decrypted connection fields,
-a logger, a deadline, an HTTP session) and its validated input, and returns output
-that must match its output schema. Connectors import this module and nothing of
-Django; see docs/connectors.md.
+a logger, a deadline, an HTTP session, the step's idempotency key) and its validated
+input, and returns output that must match its output schema. Connectors import this
+module and nothing of Django; see docs/connectors.md.
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ class Field:
 
 @dataclass
 class Context:
-    """What a run function may use: connection fields, a deadline, a logger, an HTTP session."""
+    """What a run function may use: connection fields, a deadline, a logger, an HTTP session,
+    and the step's idempotency key."""
 
     connection: Mapping[str, Any]
     deadline: float
@@ -99,6 +100,10 @@ class Context:
     # Which addresses this deployment lets recipes reach; ctx.http enforces it, and a
     # connector opening its own sockets (SMTP, say) checks with network.check_host().
     network: NetworkPolicy = field(default_factory=NetworkPolicy)
+    # The same for every attempt of this step in this job, also when a job resumes after
+    # its worker died: a connector whose service takes an idempotency key sends it, so
+    # that a repeated call is done once. None when the caller gave none.
+    idempotency_key: str | None = None
 
     def time_left(self) -> float:
         return self.deadline - time.monotonic()
@@ -321,6 +326,7 @@ def make_context(
     deadline: float | None = None,
     network: NetworkPolicy | None = None,
     logger: logging.Logger | None = None,
+    idempotency_key: str | None = None,
 ) -> Context:
     policy = network or NetworkPolicy()
     return Context(
@@ -329,6 +335,7 @@ def make_context(
         logger=logger or logging.getLogger("stepwise.connectors"),
         http=guarded_session(policy),
         network=policy,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -359,10 +366,11 @@ def run_guarded(
     deadline: float | None = None,
     network: NetworkPolicy | None = None,
     logger: logging.Logger | None = None,
+    idempotency_key: str | None = None,
 ) -> T:
     """Runs `call(ctx)` with this connection: what it returns, raises and logs is redacted of
     the connection's secrets, and an exception that is not a ConnectorError becomes one."""
-    ctx = make_context(connection, deadline=deadline, network=network, logger=logger)
+    ctx = make_context(connection, deadline=deadline, network=network, logger=logger, idempotency_key=idempotency_key)
     with redacting(connection_redactor(connector, connection)) as redactor:
         try:
             return redactor(call(ctx))
@@ -389,15 +397,17 @@ def run_action(
     deadline: float | None = None,
     network: NetworkPolicy | None = None,
     logger: logging.Logger | None = None,
+    idempotency_key: str | None = None,
 ) -> dict:
-    """Validates the input, runs the action, validates its output. Raises ConnectorError."""
+    """Validates the input, runs the action, validates its output. Raises ConnectorError.
+    `idempotency_key` reaches the action as ctx.idempotency_key."""
     action = connector.action(action_key)
     problems = validate(action.input_schema, input)
     if problems:
         where = ", ".join(p["pointer"] or "(the input)" for p in problems)
         raise InvalidInputError(f"The input of {connector.name}.{action_key} is invalid at {where}.", problems)
     output = run_guarded(connector, connection, lambda ctx: action.run(ctx, input), deadline=deadline,
-                         network=network, logger=logger)  # fmt: skip
+                         network=network, logger=logger, idempotency_key=idempotency_key)  # fmt: skip
     problems = validate(action.output_schema, output)
     if problems:
         raise OutputMismatchError(

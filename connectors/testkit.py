@@ -135,10 +135,11 @@ class LocalServer:
         self._server.server_close()
 
 
-def run(connector: Connector, action: str, *, connection: dict, input: dict, seconds: float = 10.0) -> dict:
+def run(connector: Connector, action: str, *, connection: dict, input: dict, seconds: float = 10.0,
+        idempotency_key: str | None = None) -> dict:  # fmt: skip
     """Runs an action the way the engine does, allowing loopback addresses."""
-    return run_action(connector, action, connection=connection, input=input,
-                      deadline=time.monotonic() + seconds, network=LOOPBACK)  # fmt: skip
+    return run_action(connector, action, connection=connection, input=input, deadline=time.monotonic() + seconds,
+                      network=LOOPBACK, idempotency_key=idempotency_key)  # fmt: skip
 
 
 def poll(connector: Connector, trigger: str, *, connection: dict, input: dict, cursor: Any,

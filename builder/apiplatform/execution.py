@@ -23,6 +23,7 @@ from builder.engine.runner import Result, run
 from builder.jobs.models import Job, JobStatus
 from builder.jobs.payloads import bounded_trigger
 from builder.jobs.recorder import JobRecorder, MemoryRecorder
+from builder.jobs.resume import job_run_key
 from builder.jobs.services import FinishedRun, LeaseKeeper, function_caller, job_enqueue, job_finish
 from builder.recipes.models import Recipe, RecipeVersion
 from connectors.registry import registry
@@ -54,10 +55,11 @@ def _connections(snapshot: Snapshot, route: Route) -> dict:
     return snapshot.kept(f"connections:{route.recipe_id}", load)
 
 
-def _engine(route: Route, snapshot: Snapshot, workspace_id: int, trigger: dict, deadline: float, recorder) -> Result:
+def _engine(route: Route, snapshot: Snapshot, workspace_id: int, trigger: dict, deadline: float, recorder,
+            run_key: str | None = None) -> Result:  # fmt: skip
     return run(route.definition, trigger=trigger, registry=registry(), connections=_connections(snapshot, route),
                deadline=deadline, recorder=recorder, network=network_policy(),
-               call_recipe=function_caller(workspace_id))  # fmt: skip
+               call_recipe=function_caller(workspace_id), run_key=run_key)  # fmt: skip
 
 
 def _judge(route: Route, result: Result, timed_out: bool) -> Outcome:
@@ -115,7 +117,9 @@ def _run_job_here(route: Route, snapshot: Snapshot, workspace_id: int, job: Job)
     try:
         with LeaseKeeper(job.pk):
             deadline = started + settings.JOB_TIMEOUT_SECONDS
-            result = _engine(route, snapshot, workspace_id, job.trigger, deadline, JobRecorder(job))
+            # The job's own run key: if this process dies, the worker that resumes the job
+            # sends the same idempotency keys.
+            result = _engine(route, snapshot, workspace_id, job.trigger, deadline, JobRecorder(job), job_run_key(job))
         outcome = _judge(route, result, timed_out=False)
         job_finish(job=job, status=outcome.status, response=outcome.response, error=outcome.error,
                    duration=time.monotonic() - started)  # fmt: skip

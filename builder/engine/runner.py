@@ -6,7 +6,8 @@
 Every step is reported to the recorder when it starts and when it ends; its output is
 available to later steps as `steps.<id>`. The run ends when the steps are done, at a
 `stop`, at a failure no `on_error` handles, at the deadline, or when the recorder says
-the run was cancelled.
+the run was cancelled. A run that stopped half-way is resumed with `replay` (see
+builder/engine/replay.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from builder.engine.expressions import PILL_GLOBALS, ExpressionError, evaluate, render
 from builder.engine.recorder import NullRecorder, Recorder
+from builder.engine.replay import Replay, idempotency_key, new_run_key
 from connectors.errors import ConnectorError
 from connectors.net import NetworkPolicy
 from connectors.sdk import Connector, run_action
@@ -36,6 +38,15 @@ class StepError(Exception):
         super().__init__(message)
         self.message, self.step, self.path, self.field = message, step, path, field
         self.retryable, self.retry_after, self.kind = retryable, retry_after, kind
+        self.replayed = False  # a recorded failure handed back by a resumed run
+
+    @classmethod
+    def replayed_from(cls, data: dict, *, step: str, path: str) -> StepError:
+        """The failure that `as_dict` recorded, raised again where it happened."""
+        error = cls(str(data.get("message", "")), step=step, path=path, field=data.get("field"),
+                    retryable=bool(data.get("retryable")), kind=str(data.get("type", "step_error")))  # fmt: skip
+        error.replayed = True
+        return error
 
     def as_dict(self) -> dict:
         data = {"type": self.kind, "message": self.message, "step": self.step, "path": self.path}
@@ -77,6 +88,8 @@ class _Run:
     call_recipe: Callable[[str, dict, float], dict] | None
     sleep: Callable[[float], None]
     scope: dict
+    replay: Replay
+    run_key: str
     response: dict | None = None
     steps_run: int = 0
 
@@ -92,9 +105,15 @@ def run(
     network: NetworkPolicy | None = None,
     call_recipe: Callable[[str, dict, float], dict] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    replay: Mapping[str, list[dict]] | None = None,
+    run_key: str | None = None,
 ) -> Result:
     """Runs `definition` on a trigger payload. Never raises for a failing recipe: the
-    Result says how it ended, and `error` names the step, the field and the problem."""
+    Result says how it ended, and `error` names the step, the field and the problem.
+
+    `replay` resumes a run that stopped: each path's recorded outcomes, used in place of
+    running those steps. `run_key` makes each step's idempotency key (the same key for
+    the same step of the same run key); without one the run gets a key of its own."""
     state = _Run(
         definition=definition,
         registry=registry,
@@ -105,6 +124,8 @@ def run(
         call_recipe=call_recipe,
         sleep=sleep,
         scope={"trigger": trigger, "steps": {}, "vars": {}, **PILL_GLOBALS},
+        replay=Replay(replay),
+        run_key=run_key or new_run_key(),
     )
     try:
         _run_steps(state, definition.get("steps", []), "")
@@ -162,11 +183,13 @@ def _attempts(state: _Run, step: dict, step_id: str, kind: str, path: str) -> No
             if not exc.retryable or attempt == tries:
                 raise
             wait = min(max(delay, exc.retry_after or 0.0), float(retry.get("max_backoff", MAX_BACKOFF)))
+            delay *= float(retry.get("factor", 2.0))
+            if exc.replayed:
+                continue  # that wait was waited before the run stopped
             if time.monotonic() + wait >= state.deadline:
                 raise StepError(f"{exc.message} No time is left to try again.", step=step_id, path=path,
                                 field=exc.field, kind=exc.kind) from None  # fmt: skip
             state.sleep(wait)
-            delay *= float(retry.get("factor", 2.0))
 
 
 def _fill(state: _Run, value: Any, step_id: str, path: str, field: str) -> Any:
@@ -197,6 +220,14 @@ def _execute(state: _Run, step: dict, step_id: str, kind: str, path: str) -> Non
 
 
 def _report(state: _Run, step_id: str, path: str, kind: str, input: Any, work: Callable[[], Any]) -> Any:
+    """Runs a step's `work` between its start and end reports, and answers its output; in a
+    resumed run, a step already recorded answers its recorded outcome instead (unreported:
+    it is on record). A `stop` always runs again: its outcome is the end of the run."""
+    recorded = state.replay.take(path) if kind != "stop" else None
+    if recorded is not None:
+        if recorded.get("status") == "failed":
+            raise StepError.replayed_from(recorded.get("error") or {}, step=step_id, path=path)
+        return recorded.get("output")
     state.recorder.step_started(step_id, path, kind, input)
     try:
         output = work()
@@ -227,7 +258,7 @@ def _action(state: _Run, step: dict, step_id: str, path: str) -> None:
     def call():
         try:
             return run_action(connector, action_key, connection=connection, input=input, deadline=state.deadline,
-                              network=state.network)  # fmt: skip
+                              network=state.network, idempotency_key=idempotency_key(state.run_key, path))  # fmt: skip
         except ConnectorError as exc:
             raise StepError(f"Step {step_id} ({name}): {exc.message}", step=step_id, path=path, retryable=exc.retryable,
                             retry_after=exc.retry_after, kind=type(exc).__name__) from None  # fmt: skip
@@ -286,7 +317,7 @@ def _set(state: _Run, step: dict, step_id: str, path: str) -> None:
     if not isinstance(values, dict):
         raise StepError(f"Step {step_id}: set needs an object of names and values.", step=step_id, path=path,
                         field="set", kind="invalid_step")  # fmt: skip
-    _report(state, step_id, path, "set", values, lambda: values)
+    values = _report(state, step_id, path, "set", values, lambda: values)
     state.scope["vars"].update(values)
     state.scope["steps"][step_id] = values
 
@@ -311,10 +342,9 @@ def _respond(state: _Run, step: dict, step_id: str, path: str) -> None:
         if state.response is not None:
             raise StepError(f"Step {step_id}: the recipe has already responded.", step=step_id, path=path,
                             kind="already_responded")  # fmt: skip
-        state.response = response
         return response
 
-    _report(state, step_id, path, "respond", response, answer)
+    state.response = _report(state, step_id, path, "respond", response, answer)
 
 
 def _stop(state: _Run, step: dict, step_id: str, path: str) -> None:

@@ -30,6 +30,11 @@ def bounded(value: Any) -> Any:
     return {"_truncated": True, "size": len(text), "preview": text[:limit]}
 
 
+def is_clipped(value: Any) -> bool:
+    """Whether `value` is what `bounded` stored in place of a value over the limit."""
+    return isinstance(value, dict) and set(value) == {"_truncated", "size", "preview"} and value["_truncated"] is True
+
+
 # Small parts of a trigger that say who and what it was for; they are kept whole.
 TRIGGER_META = ("context", "method", "path", "params")
 

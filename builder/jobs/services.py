@@ -1,5 +1,6 @@
 """Jobs: enqueue (row first, task after commit), execute on a worker under a lease,
-cancel, re-run, reap jobs whose worker died, prune old ones."""
+cancel, re-run, reap jobs whose worker died (their next attempt resumes: jobs/resume.py),
+prune old ones."""
 
 import logging
 import threading
@@ -20,6 +21,7 @@ from builder.jobs.bulk import insert_rows
 from builder.jobs.models import FINISHED, Job, JobStatus, JobStep
 from builder.jobs.payloads import bounded, bounded_trigger, without_nul
 from builder.jobs.recorder import JobRecorder
+from builder.jobs.resume import job_replay, job_run_key, job_steps_interrupt
 from builder.ops.live import live_publish
 from builder.recipes.models import Recipe, RecipeVersion
 from connectors.errors import PermanentError
@@ -77,8 +79,10 @@ def job_execute(*, job_id: int, worker: str) -> str | None:
         return JobStatus.QUEUED
     started = time.monotonic()
     recorder = JobRecorder(job)
+    # A job a worker died on resumes after the steps that finished; attempt 1 has none.
+    replay = job_replay(job) if job.attempt > 1 else None
     with LeaseKeeper(job.pk):
-        status, response, error = _run_engine(job, recorder)
+        status, response, error = _run_engine(job, recorder, replay)
     job_finish(job=job, status=status, response=response, error=error, duration=time.monotonic() - started)
     return status
 
@@ -152,13 +156,13 @@ def _connections_of(recipe: Recipe) -> dict:
     return {slot: connection_values(by_id[pk]) for slot, pk in recipe.bindings.items() if pk in by_id}
 
 
-def _run_engine(job: Job, recorder: JobRecorder) -> tuple[str, dict | None, dict | None]:
+def _run_engine(job: Job, recorder: JobRecorder, replay: dict | None) -> tuple[str, dict | None, dict | None]:
     live_publish(f"recipe.{job.recipe_id}", {"type": "job.started", "job": job.pk, "recipe": job.recipe_id})
     try:
         result = run(job.version.definition, trigger=job.trigger, registry=registry(),
                      connections=_connections_of(job.recipe), deadline=time.monotonic() + settings.JOB_TIMEOUT_SECONDS,
-                     recorder=recorder, network=network_policy(),
-                     call_recipe=function_caller(job.recipe.workspace_id))  # fmt: skip
+                     recorder=recorder, network=network_policy(), call_recipe=function_caller(job.recipe.workspace_id),
+                     replay=replay, run_key=job_run_key(job))  # fmt: skip
         return result.status, bounded(result.response), result.error
     except Exception as exc:  # an engine bug must end the job, not leave it running
         logger.exception("job %s crashed", job.pk)
@@ -196,7 +200,8 @@ def job_rerun(*, job: Job) -> Job:
 
 
 def jobs_reap() -> dict:
-    """Jobs whose worker stopped renewing the lease: queued again, or failed after the last attempt."""
+    """Jobs whose worker stopped renewing the lease: queued again (to resume after the steps
+    that finished), or failed after the last attempt; the step in flight is closed either way."""
     counts = {"requeued": 0, "failed": 0}
     expired = Job.objects.filter(status=JobStatus.RUNNING, lease_until__lt=timezone.now()).values_list("pk", flat=True)
     for pk in list(expired[:500]):
@@ -205,6 +210,7 @@ def jobs_reap() -> dict:
                                                          lease_until__lt=timezone.now()).first()  # fmt: skip
             if job is None:
                 continue  # finished or renewed meanwhile: a live worker's job is never taken
+            job_steps_interrupt(job=job, retried=job.attempt < settings.JOB_MAX_ATTEMPTS)
             if job.attempt < settings.JOB_MAX_ATTEMPTS:
                 job.status, job.lease_until, job.started_at = JobStatus.QUEUED, None, None
                 job.save(update_fields=["status", "lease_until", "started_at"])

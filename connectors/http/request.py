@@ -20,6 +20,13 @@ INPUT = {
         "content_type": {"type": "string", "description": "For a raw body.", "default": "text/plain"},
         "timeout_seconds": {"type": "number", "exclusiveMinimum": 0, "maximum": 300, "default": 30},
         "follow_redirects": {"type": "boolean", "default": True},
+        "idempotency_header": {
+            "type": "string",
+            "pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$",
+            "description": "A header that carries the step's idempotency key, for APIs that take one (often "
+            "Idempotency-Key): a repeated call (a retry, or a job resumed after its worker stopped) sends the "
+            "same key, so the API does it once. A header of that name in `headers` wins.",
+        },
         "accept_statuses": {
             "type": "array",
             "items": {"type": "integer", "minimum": 100, "maximum": 599},
@@ -108,6 +115,9 @@ def run(ctx: Context, input: dict) -> dict:
     credentials = _same_origin(url, ctx.connection.get("base_url"))
     headers = {**(auth_headers(ctx.connection) if credentials else {}), **body.pop("headers", {}),
                **(input.get("headers") or {})}  # fmt: skip
+    key_header = input.get("idempotency_header")
+    if key_header and ctx.idempotency_key and key_header.lower() not in {name.lower() for name in headers}:
+        headers[key_header] = ctx.idempotency_key
     auth = _auth(ctx.connection, params) if credentials else None  # may add an API key to params
     if credentials and (ctx.connection.get("auth_type") == "api_key_header"):
         ctx.http.sensitive_headers.add(ctx.connection.get("api_key_name") or "X-API-Key")

@@ -104,6 +104,19 @@ def test_redirects_are_followed_unless_asked_not_to(server):
     assert output["status"] == 302
 
 
+def test_an_idempotency_header_carries_the_steps_key(server):
+    server.reply("POST", "/orders", status=201, json={"id": 1})
+    order = {"method": "POST", "url": "/orders", "body_type": "json", "body": {"sku": "A"}}
+    keyed = {**order, "idempotency_header": "Idempotency-Key"}
+    for input in (keyed, keyed, order):
+        run(connector, "request", connection={"base_url": server.url}, input=input, idempotency_key="k-1")
+    run(connector, "request", connection={"base_url": server.url}, input=keyed)  # no key given: no header
+    run(connector, "request", connection={"base_url": server.url}, idempotency_key="k-1",
+        input={**keyed, "headers": {"idempotency-key": "order-17"}})  # fmt: skip
+    keys = [sent.headers.get("idempotency-key") for sent in server.requests]
+    assert keys == ["k-1", "k-1", None, None, "order-17"]  # a header the step sets itself wins
+
+
 @pytest.mark.parametrize(
     ("input", "pointer"),
     [
@@ -112,6 +125,7 @@ def test_redirects_are_followed_unless_asked_not_to(server):
         ({"method": "GET", "url": "/x", "timeout_seconds": 0}, "/timeout_seconds"),
         ({"method": "POST", "url": "/x", "body_type": "form", "body": [1]}, "/body"),
         ({"method": "GET", "url": "ftp://example.com/file"}, "/url"),
+        ({"method": "GET", "url": "/x", "idempotency_header": "Idempotency Key:"}, "/idempotency_header"),
     ],
 )
 def test_bad_input_names_the_field_and_sends_nothing(server, input, pointer):
