@@ -74,7 +74,9 @@ def job_execute(*, job_id: int, worker: str) -> str | None:
     if job is None:
         return None
     if _over_concurrency(job):
-        Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, started_at=None, lease_until=None)
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.QUEUED, started_at=None, lease_until=None, attempt=F("attempt") - 1
+        )  # waiting for a slot is no attempt
         transaction.on_commit(lambda: _send(job.pk, countdown=1.0))
         return JobStatus.QUEUED
     started = time.monotonic()

@@ -133,6 +133,8 @@ def test_the_concurrency_limit_requeues(recipe, sent, settings):
     waiting = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
     assert services.job_execute(job_id=waiting.pk, worker="w1") == "queued"
     assert Job.objects.get(pk=waiting.pk).status == "queued"
+    # Waiting for a free slot is not an attempt: it must not use up the retries a dead worker gets.
+    assert Job.objects.get(pk=waiting.pk).attempt == 0
 
 
 def test_big_payloads_are_stored_truncated(recipe, sent, settings):
