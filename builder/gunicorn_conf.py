@@ -19,6 +19,8 @@ keepalive = 5
 accesslog = "-" if os.environ.get("STEPWISE_ACCESS_LOG", "true").lower() in ("1", "true", "yes", "on") else None
 # The worker's pid first: which web process answered is worth knowing when debugging.
 access_log_format = '%(p)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# No credential in the access log: query strings and webhook tokens redacted (builder/accesslog.py).
+logger_class = "builder.accesslog.AccessLogger"
 proc_name = "stepwise-web"
 # gunicorn 27 opens a control socket in ~/.gunicorn by default; several servers on one
 # machine (tests, several checkouts) would fight over it.

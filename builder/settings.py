@@ -307,7 +307,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "filters": {"request_paths": {"()": "builder.accesslog.RequestLogFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # "Not Found: /hooks/<token>/": a webhook's URL is its secret.
+        "django.request": {"filters": ["request_paths"]},
+        "django.security": {"filters": ["request_paths"]},
+    },
 }
