@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from builder.api import views
@@ -43,6 +43,6 @@ urlpatterns = [
     path("clients/<int:client_pk>/keys/<int:pk>/revoke/", key_revoke, name="api_key_revoke"),
     path("clients/<int:client_pk>/keys/<int:pk>/rotate/", key_rotate, name="api_key_rotate"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     *router.urls,
 ]

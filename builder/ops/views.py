@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from builder.ops.health import run_checks
@@ -18,3 +19,8 @@ def status_page(request):
     report = run_checks()
     workers = WorkerHeartbeat.objects.all()
     return render(request, "ops/status.html", {"report": report, "workers": workers})
+
+
+def favicon(request):
+    # Browsers ask for /favicon.ico whatever a page links; the icon lives with the static files.
+    return redirect(static("favicon.svg"))
