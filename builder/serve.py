@@ -3,11 +3,24 @@
 Each line a process prints is prefixed with its name. On Ctrl-C (or SIGTERM) each
 process's main pid gets SIGTERM, so that it shuts down its own children in order (a
 Celery worker finishes its tasks; gunicorn drains its workers); whatever is left
-after GRACE_SECONDS is killed with its whole process group. If one process exits on
-its own, the others are stopped too: a platform without its worker is not running.
+after GRACE_SECONDS is killed with its whole process group. A second Ctrl-C during
+that wait kills them at once; more SIGTERMs change nothing (`make` passes one on to
+us, so a SIGTERM to make's process group arrives twice). If one process exits on its
+own, the others are stopped too: a platform without its worker is not running.
+
+Each process runs in a session of its own, so that a terminal's Ctrl-C reaches only
+this supervisor, which stops them in order. On Linux each also gets SIGTERM when the
+supervisor dies, even by SIGKILL (PR_SET_PDEATHSIG), and stops its children as above.
+SIGTERM rather than SIGKILL: a killed gunicorn arbiter leaves its workers serving the
+port until their next check of their parent (15 s). A process that left children
+behind on SIGTERM would leave them then too, and the next `make run` would find its
+ports held: it names the holder instead of starting.
 """
 
+import ctypes
+import functools
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -15,8 +28,13 @@ import threading
 import time
 from pathlib import Path
 
+from builder.ports import port_holder, port_is_free
+
 GRACE_SECONDS = 20
+POLL_SECONDS = 0.2  # a backstop: SIGCHLD wakes the main loop as soon as a process exits
 COLOURS = ["36", "33", "35", "32", "34", "31"]
+PR_SET_PDEATHSIG = 1
+LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 
 
 def read_procfile(path: Path) -> list[tuple[str, str]]:
@@ -29,6 +47,22 @@ def read_procfile(path: Path) -> list[tuple[str, str]]:
     return entries
 
 
+def _die_with(parent: int) -> None:
+    """In the child, between fork and exec: SIGTERM when the parent dies.
+
+    The kernel sends it when the parent's *thread* that forked ends, so fork from the main thread."""
+    if LIBC is not None:
+        LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before prctl could take effect
+        os._exit(1)
+
+
+def _on_signal(signum, frame) -> None:
+    """Nothing to do: Python's C-level handler has already written the signal's number to the
+    wakeup pipe, which the main loop reads. A handler must not take a lock: a second signal
+    runs a handler inside the first (threading.Event.set here once hung `make run` so)."""
+
+
 class Supervisor:
     def __init__(self, entries: list[tuple[str, str]]):
         self.entries = entries
@@ -36,8 +70,15 @@ class Supervisor:
         self.colour = sys.stdout.isatty()
         self.lock = threading.Lock()
         self.processes: dict[str, subprocess.Popen] = {}
-        self.stop_requested = threading.Event()
-        self.stopped = False
+        self.wakeup, self._wakeup_write = os.pipe()
+        os.set_blocking(self.wakeup, False)
+        os.set_blocking(self._wakeup_write, False)
+
+    def listen_for_signals(self) -> None:
+        """SIGINT, SIGTERM and SIGCHLD arrive as bytes on the wakeup pipe (main thread only)."""
+        signal.set_wakeup_fd(self._wakeup_write, warn_on_full_buffer=False)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+            signal.signal(signum, _on_signal)
 
     def say(self, name: str, text: str, index: int | None = None) -> None:
         label = f"{time.strftime('%H:%M:%S')} {name.ljust(self.width)} |"
@@ -52,55 +93,69 @@ class Supervisor:
             self.say(name, raw.decode(errors="replace").rstrip("\n"), index)
 
     def start(self) -> None:
+        """Starts every process; call it from the main thread (see _die_with)."""
         for index, (name, command) in enumerate(self.entries):
-            if self.stop_requested.is_set():
-                return
             process = subprocess.Popen(
                 ["/bin/sh", "-c", f"exec {command}"],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C reaches us only; we stop each in order
+                # Code between fork and exec must take no lock another thread may hold: this calls
+                # only prctl and getppid.
+                preexec_fn=functools.partial(_die_with, os.getpid()),
             )
             self.processes[name] = process
             self.say("system", f"{name} started (pid {process.pid})")
             threading.Thread(target=self._pump, args=(index, name, process), daemon=True).start()
 
-    def request_stop(self, *_signal_args) -> None:
-        """The signal handler: only flags the stop, which the main loop then carries out
-        (doing the work inside the handler could deadlock on the output lock)."""
-        self.stop_requested.set()
+    def _next_signal(self, timeout: float) -> int | None:
+        """The next signal received, or None after timeout."""
+        select.select([self.wakeup], [], [], timeout)
+        try:
+            return os.read(self.wakeup, 1)[0]
+        except BlockingIOError:
+            return None
+
+    def _running(self) -> list[str]:
+        return [name for name, process in self.processes.items() if process.poll() is None]
 
     def wait(self) -> int:
-        while not self.stop_requested.is_set():
+        """Until Ctrl-C, SIGTERM or a process's exit; then stops everything and returns the exit code."""
+        while True:
             for name, process in self.processes.items():
                 if process.poll() is not None:
                     self.say("system", f"{name} exited with code {process.returncode}; stopping the others")
                     self.stop()
                     return process.returncode or 1
-            self.stop_requested.wait(0.2)
-        self.stop()
-        return 0
+            if self._next_signal(POLL_SECONDS) in (signal.SIGINT, signal.SIGTERM):
+                self.stop()
+                return 0
 
     def stop(self) -> None:
-        if self.stopped:
-            return
-        self.stopped = True
-        self.stop_requested.set()
-        for name, process in self.processes.items():
-            if process.poll() is None:
-                self.say("system", f"stopping {name}")
-                process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + GRACE_SECONDS
-        for name, process in self.processes.items():
-            try:
-                process.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                self.say("system", f"{name} did not stop within {GRACE_SECONDS}s; killing it")
+        for name in self._running():
+            self.say("system", f"stopping {name}")
+            self.processes[name].send_signal(signal.SIGTERM)
+        self._wait_for_exits(GRACE_SECONDS)
+        for process in self.processes.values():
             self._kill_group(process)
         self.say("system", "all stopped")
 
+    def _wait_for_exits(self, seconds: float) -> None:
+        """Until every process has exited, seconds have passed, or a Ctrl-C comes meanwhile."""
+        deadline = time.monotonic() + seconds
+        while running := self._running():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                for name in running:
+                    self.say("system", f"{name} did not stop within {seconds:g}s; killing it")
+                return
+            if self._next_signal(min(POLL_SECONDS, left)) == signal.SIGINT:
+                self.say("system", "Ctrl-C while stopping: killing what is left")
+                return
+
     @staticmethod
     def _kill_group(process: subprocess.Popen) -> None:
+        """SIGKILL to the process's group: the process if it is still running, and whatever it left."""
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -108,12 +163,41 @@ class Supervisor:
         process.wait()
 
 
-def main() -> int:
-    supervisor = Supervisor(read_procfile(Path(__file__).resolve().parent.parent / "Procfile"))
-    signal.signal(signal.SIGINT, supervisor.request_stop)
-    signal.signal(signal.SIGTERM, supervisor.request_stop)
+def supervise(entries: list[tuple[str, str]]) -> int:
+    supervisor = Supervisor(entries)
+    supervisor.listen_for_signals()
     supervisor.start()
     return supervisor.wait()
+
+
+def held_port_message(*, host: str, port: int, variable: str) -> str | None:
+    """None if port is free; else a sentence naming the holder and how to stop it."""
+    if port_is_free(host, port):
+        return None
+    holder = port_holder(port)
+    if holder is None:
+        return f"port {port} is in use by a process this user cannot see; free it or set {variable}"
+    pid, command = holder
+    return (
+        f"port {port} is held by pid {pid} ({command}), perhaps an earlier `make run`; "
+        f"stop it with kill {pid} (or set {variable} to another port)"
+    )
+
+
+def main() -> int:
+    entries = read_procfile(Path(__file__).resolve().parent.parent / "Procfile")
+    host = os.environ.get("STEPWISE_HOST", "127.0.0.1")
+    # The defaults of gunicorn_conf.py and the Procfile's ws line.
+    ports = {"STEPWISE_PORT": "8000", "STEPWISE_WS_PORT": "8001"}
+    held = [
+        message
+        for variable, default in ports.items()
+        if (message := held_port_message(host=host, port=int(os.environ.get(variable, default)), variable=variable))
+    ]
+    if held:
+        print("\n".join(f"make run: {message}" for message in held), file=sys.stderr)
+        return 1
+    return supervise(entries)
 
 
 if __name__ == "__main__":
