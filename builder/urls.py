@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from builder.apiplatform.gateway import gateway
 from builder.workspaces.login import LoginView
 
+handler400 = "builder.api.errors.bad_request"
 handler404 = "builder.api.errors.not_found"
 handler500 = "builder.api.errors.server_error"
 

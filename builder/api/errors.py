@@ -5,9 +5,11 @@
 `fields` appears on validation errors and names every field with its problems.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views.defaults import bad_request as default_bad_request
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
 from rest_framework import exceptions, status
@@ -60,6 +62,19 @@ def not_found(request, exception=None):
         body = {"error": {"status": 404, "code": "not_found", "message": "Not found."}}
         return JsonResponse(body, status=404)
     return page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """400 for what Django refuses before any view (too many parameters, a suspicious request):
+    JSON for programs (the management API, webhooks), the HTML page elsewhere."""
+    if request.path.startswith(("/api/", "/hooks/", "/apim/")):
+        if isinstance(exception, TooManyFieldsSent):
+            code = "too_many_parameters"
+            message = f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} parameters."
+        else:
+            code, message = "bad_request", "The request was refused as malformed."
+        return JsonResponse({"error": {"status": 400, "code": code, "message": message}}, status=400)
+    return default_bad_request(request, exception)
 
 
 def server_error(request):

@@ -14,6 +14,7 @@ import uuid
 from contextlib import nullcontext
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
@@ -158,7 +159,11 @@ def _body(request) -> bytes:
 
 
 def _query(request) -> dict[str, list[str]]:
-    return {name: request.GET.getlist(name) for name in request.GET}
+    try:
+        return {name: request.GET.getlist(name) for name in request.GET}
+    except TooManyFieldsSent:
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        raise GatewayError(400, "too_many_parameters", f"The query has more than {limit} parameters.") from None
 
 
 def _trigger(request, call: Call, parts: dict) -> dict:

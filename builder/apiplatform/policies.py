@@ -60,7 +60,7 @@ def authorize(profile: KeyProfile, collection: CollectionRoutes, ip: str | None)
         or collection.id not in profile.collection_ids
     ):
         raise GatewayError(403, "collection_not_allowed",
-                           f"This key's access profile may not call the collection {collection.name}.")  # fmt: skip
+                           "This key may not call this collection.")  # fmt: skip
     if not profile.allows_ip(ip):
         raise GatewayError(403, "ip_not_allowed", f"Calls from {ip} are not allowed for this key.")
 

@@ -75,7 +75,11 @@ def test_another_workspaces_key_is_403(api, personas):
     other = services.client_create(workspace=personas.b, data={"name": "Globex bot"})
     profile = services.profile_create(client=other, data={"name": "p"})
     _, secret = services.key_create(profile=profile)
-    assert api.call(body={"name": "Ada"}, secret=secret).status_code == 403
+    refused = api.call(body={"name": "Ada"}, secret=secret)
+    assert refused.status_code == 403
+    # Nothing of the other workspace is named: not its collection, not its name.
+    assert refused.json()["error"]["message"] == "This key may not call this collection."
+    assert api.collection.name not in refused.content.decode()
 
 
 def test_the_ip_allowlist_admits_listed_addresses_only(api):

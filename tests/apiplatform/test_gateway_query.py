@@ -48,3 +48,16 @@ def test_a_post_endpoint_checks_its_query_schema(api):
     response = api.call(path="/greetings?dry_run=maybe", body={"name": "Ada"})
     assert response.status_code == 400
     assert response.json()["error"]["errors"][0]["pointer"] == "/query/dry_run"
+
+
+MANY = "&".join(f"p{n}=1" for n in range(1900))
+
+
+def test_too_many_query_parameters_answer_in_the_gateways_shape(api):
+    response = api.call(path=f"/greetings?{MANY}", body={"name": "Ada"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"] == "too_many_parameters"
+    assert "1000" in error["message"]
+    assert error["request_id"]
