@@ -57,6 +57,21 @@ class RedisCounters:
             self.client.delete(*keys)
 
 
+def _use_wal(db: sqlite3.Connection) -> None:
+    # Switching a new file to WAL answers "database is locked" at once, without waiting out the
+    # busy timeout, when another process is doing the same: every web process opens this file
+    # at its first call. Once one has switched it, the mode stays with the file.
+    for _ in range(200):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.01)
+    db.execute("PRAGMA journal_mode=WAL")
+
+
 class SqliteCounters:
     SCHEMA = "CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires REAL NOT NULL)"
 
@@ -70,7 +85,7 @@ class SqliteCounters:
         db = getattr(self.local, "db", None)
         if db is None:
             db = sqlite3.connect(self.path, timeout=20, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
+            _use_wal(db)
             db.execute("PRAGMA synchronous=OFF")  # counters, not records: losing a few on power loss is fine
             self.local.db = db
         return db

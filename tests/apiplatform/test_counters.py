@@ -39,6 +39,32 @@ def test_two_processes_count_in_one_window(tmp_path, index):
     assert counts == list(range(1, 101))  # every hit counted once, none lost, none twice
 
 
+def _open_and_hit(where: str, results, start) -> None:
+    start.wait()
+    try:
+        SqliteCounters(where).hit([("rate:1:0", 60)])
+        results.append("ok")
+    except Exception as exc:  # noqa: BLE001 - the test reports what a process met
+        results.append(repr(exc))
+
+
+def test_processes_opening_a_new_file_at_once_all_count(tmp_path):
+    # Every web process opens the counters file at its first call; a new file's switch to WAL
+    # once answered "database is locked" to all but one of them.
+    with multiprocessing.Manager() as manager:
+        for trial in range(20):
+            results, start = manager.list(), manager.Barrier(6)
+            where = str(tmp_path / f"fresh-{trial}.sqlite3")
+            workers = [multiprocessing.get_context("fork").Process(target=_open_and_hit, args=(where, results, start))
+                       for _ in range(6)]  # fmt: skip
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join(30)
+            assert list(results) == ["ok"] * 6
+            assert SqliteCounters(where).hit([("rate:1:0", 60)]) == [7]
+
+
 def test_the_generation_starts_somewhere_random_and_only_grows(tmp_path):
     store = SqliteCounters(str(tmp_path / "c.sqlite3"))
     first = store.generation()
