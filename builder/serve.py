@@ -5,7 +5,8 @@ process's main pid gets SIGTERM, so that it shuts down its own children in order
 Celery worker finishes its tasks; gunicorn drains its workers); whatever is left
 after GRACE_SECONDS is killed with its whole process group. A second Ctrl-C during
 that wait kills them at once; more SIGTERMs change nothing (`make` passes one on to
-us, so a SIGTERM to make's process group arrives twice). If one process exits on its
+us, so a SIGTERM to make's process group arrives twice, the second perhaps only after
+everything has stopped: it changes nothing then either). If one process exits on its
 own, the others are stopped too: a platform without its worker is not running.
 
 Each process runs in a session of its own, so that a terminal's Ctrl-C reaches only
@@ -167,7 +168,13 @@ def supervise(entries: list[tuple[str, str]]) -> int:
     supervisor = Supervisor(entries)
     supervisor.listen_for_signals()
     supervisor.start()
-    return supervisor.wait()
+    code = supervisor.wait()
+    # Everything is stopped: a late SIGINT or SIGTERM (make's copy of one, say) has nothing left
+    # to do. Ignore them, since at exit Python resets every signal it handles to the default
+    # action, and a SIGTERM then would kill a supervisor that stopped cleanly (exit -15, not 0).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+    return code
 
 
 def held_port_message(*, host: str, port: int, variable: str) -> str | None:

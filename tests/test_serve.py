@@ -116,7 +116,8 @@ def start_supervisor():
 def test_sigterm_to_the_group_stops_everything_every_time(start_supervisor):
     for round_ in range(ROUNDS):
         supervisor = start_supervisor()
-        # Twice at once, as `make` delivers it: the kill, and make passing it on to its child.
+        # Twice at once, as `make` delivers it: the kill, and make passing it on to its child. The
+        # second one may come only after the supervisor has stopped everything.
         os.killpg(supervisor.process.pid, signal.SIGTERM)
         os.killpg(supervisor.process.pid, signal.SIGTERM)
         assert gone_within(supervisor.pids, GRACE_SECONDS), f"round {round_}:\n{''.join(supervisor.output)}"
@@ -133,6 +134,9 @@ def test_a_flood_of_signals_is_harmless(start_supervisor):
         while time.monotonic() < flood_ends and alive(supervisor.process.pid):
             os.kill(supervisor.process.pid, signal.SIGTERM)
         assert gone_within(supervisor.pids, GRACE_SECONDS), f"round {round_}:\n{''.join(supervisor.output)}"
+        # The flood goes on after the stop, into the supervisor's exit: a clean stop is still exit 0.
+        assert supervisor.process.wait() == 0, f"round {round_}:\n{supervisor.log()}"
+        assert "all stopped" in supervisor.log()
 
 
 def test_ctrl_c_stops_everything_every_time(start_supervisor):
