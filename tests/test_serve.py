@@ -30,7 +30,7 @@ def gone(pids: list[int]) -> bool:
 
 def test_the_procfile_lists_the_whole_platform():
     names = [name for name, _ in read_procfile(Path(__file__).resolve().parent.parent / "Procfile")]
-    assert names == ["web", "ws", "worker", "beat"]
+    assert names == ["front", "web", "ws", "worker", "beat"]
 
 
 def test_one_stop_ends_every_process_and_their_children(capsys):
