@@ -10,6 +10,7 @@ front they would wait for gunicorn's worker timeout (30 s).
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -249,6 +250,51 @@ def test_a_streamed_answer_is_relayed_whole_and_the_connection_goes_on(stack, ap
     assert len(rows) >= 2, rows
     conn.request("GET", "/healthz")
     assert conn.getresponse().status == 200
+
+
+def test_a_large_answer_arrives_byte_for_byte(stack):
+    name = "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"  # 1.5 MB
+    conn = HTTPConnection("127.0.0.1", stack.port, timeout=ANSWER_SECONDS)
+    conn.request("GET", f"/static/{name}", headers={"Accept-Encoding": "identity"})
+    response = conn.getresponse()
+    assert (response.status, response.read()) == (200, (stack.data_dir / "static" / name).read_bytes())
+
+
+def test_pipelined_requests_are_answered_in_order(stack, api):
+    sock = connect(stack.port)
+    names = [b"Ada", b"Grace", b"Edsger"]
+    bodies = [b'{"name": "%s"}' % name for name in names]
+    sock.sendall(b"".join(post_head(api.path, len(body), api.secret) + body for body in bodies))
+    received, answers = b"", []
+    while len(answers) < len(names):
+        chunk = sock.recv(65536)
+        assert chunk, answers
+        received += chunk
+        while (end := received.find(b"\r\n\r\n")) >= 0:
+            length = int(re.search(rb"\r\ncontent-length: *(\d+)", received[:end], re.IGNORECASE).group(1))
+            if len(received) < end + 4 + length:
+                break
+            answers.append(json.loads(received[end + 4 : end + 4 + length]))
+            received = received[end + 4 + length :]
+    assert answers == [{"greeting": f"Hello {name.decode()}"} for name in names]
+
+
+def test_expect_100_continue_is_answered_before_the_body_is_sent(stack, api):
+    sock = connect(stack.port)
+    head = post_head(api.path, len(GREETING), api.secret)
+    sock.sendall(head.replace(b"\r\n\r\n", b"\r\nExpect: 100-continue\r\n\r\n"))
+    assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+    sock.sendall(GREETING)
+    status, _, body = answer(sock)
+    assert (status, json.loads(body)) == (200, {"greeting": "Hello Ada"})
+
+
+def test_an_http_1_0_client_gets_its_answer_and_the_end_of_the_connection(stack):
+    sock = connect(stack.port)
+    sock.sendall(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+    status, headers, body = answer(sock)
+    assert (status, json.loads(body)["status"], headers["Connection"]) == (200, "ok", "close")
+    assert closed(sock)
 
 
 def test_a_head_too_large_is_refused_431(stack):

@@ -1,6 +1,5 @@
 """`python -m builder.front`: the buffering front of `make run` (see builder/front/__init__.py)."""
 
-import asyncio
 import logging
 import resource
 import signal
@@ -32,7 +31,7 @@ def main() -> int:
         signal.sigwait({signal.SIGTERM, signal.SIGINT})
         return 0
     raise_open_file_limit()
-    asyncio.run(Front(config).run())
+    Front(config).run()
     return 0
 
 
