@@ -10,15 +10,14 @@ import socket
 import time
 from typing import TYPE_CHECKING
 
-from builder.front.http1 import ChunkedReader, HttpError, Request, error_response, parse_response_head
+from builder.front.http1 import HEAD_LIMIT, ChunkedReader, HttpError, Request, error_response, parse_response_head
 
 if TYPE_CHECKING:
     from builder.front.client import ClientConnection
 
 log = logging.getLogger("stepwise.front")
 
-HEAD_LIMIT = 64 * 1024
-RECEIVE_SIZE = 256 * 1024
+RECEIVE_SIZE = 256 * 1024  # bytes read from a socket at once
 UNAVAILABLE = HttpError(503, "unavailable", "The web server is not answering; try again in a moment.")
 BUSY = HttpError(503, "unavailable", "The web server has too many requests waiting; try again in a moment.")
 BAD_GATEWAY = HttpError(502, "bad_gateway", "The web server did not answer.")
@@ -67,8 +66,7 @@ class BackendExchange:
             self.client.relayed(self.keep_alive)
             return
         self._send()
-        if not self.finished:
-            self._watch()
+        self._watch()
 
     def _watch(self) -> None:
         """Waits for gunicorn's answer, and for room to send the rest of a large body."""

@@ -9,16 +9,14 @@ import socket
 import time
 from typing import TYPE_CHECKING
 
-from builder.front.backend import BackendExchange, proxy_line
-from builder.front.http1 import ChunkedReader, HttpError, Request, error_response, parse_request_head
+from builder.front.backend import RECEIVE_SIZE, BackendExchange, proxy_line
+from builder.front.http1 import HEAD_LIMIT, ChunkedReader, HttpError, Request, error_response, parse_request_head
 
 if TYPE_CHECKING:
     from builder.front.server import Front
 
 log = logging.getLogger("stepwise.front")
 
-HEAD_LIMIT = 64 * 1024
-RECEIVE_SIZE = 256 * 1024
 # Answer bytes held for a client that reads slowly before gunicorn's socket is left unread:
 # enough that a page or an export frees its worker at once.
 HIGH_WATER, LOW_WATER = 4 * 1024 * 1024, 1024 * 1024
@@ -114,7 +112,7 @@ class ClientConnection:
 
     def _watch(self) -> None:
         events = (READ if self.reading else 0) | (WRITE if self.out else 0)
-        if events == self.events:
+        if events == self.events or self.sock.fileno() < 0:
             return
         if not self.events:
             self.front.selector.register(self.sock, events, self._ready)
@@ -142,6 +140,7 @@ class ClientConnection:
         self._close_now()
 
     def _close_now(self) -> None:
+        self.reading = False
         if self.events:
             self.front.selector.unregister(self.sock)
             self.events = 0

@@ -30,6 +30,7 @@ STATUS_LINE = re.compile(rb"HTTP/1\.[01] ([1-5][0-9][0-9])(?:[ \t][^\r\n]*)?(?:\
 RESPONSE_CONNECTION = re.compile(rb"\r\n(?:connection|keep-alive):[^\r\n]*", re.IGNORECASE)
 RESPONSE_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*([0-9]{1,18})[ \t]*(?:\r\n|\Z)", re.IGNORECASE)
 RESPONSE_CHUNKED = re.compile(rb"\r\ntransfer-encoding:[^\r\n]*chunked[ \t]*(?:\r\n|\Z)", re.IGNORECASE)
+HEAD_LIMIT = 64 * 1024  # a request's or an answer's head
 LINE_LIMIT = 8192  # a chunk-size or trailer line
 TRAILER_LIMIT = 64 * 1024
 REASONS = {
