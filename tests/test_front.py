@@ -260,6 +260,27 @@ def test_a_large_answer_arrives_byte_for_byte(stack):
     assert (response.status, response.read()) == (200, (stack.data_dir / "static" / name).read_bytes())
 
 
+def test_clients_that_read_their_answer_slowly_leave_the_platform_answering(stack, api):
+    name = "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"
+    slow = []
+    for _ in range(SLOW_CLIENTS):
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)  # the front must hold the rest
+        sock.settimeout(ANSWER_SECONDS)
+        sock.connect(("127.0.0.1", stack.port))
+        sock.sendall(f"GET /static/{name} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\n\r\n".encode())
+        slow.append(sock)
+    try:
+        time.sleep(0.5)
+        platform_answers(stack, api)
+        for sock in slow:
+            status, _, body = answer(sock)
+            assert (status, body) == (200, (stack.data_dir / "static" / name).read_bytes())
+    finally:
+        for sock in slow:
+            sock.close()
+
+
 def test_pipelined_requests_are_answered_in_order(stack, api):
     sock = connect(stack.port)
     names = [b"Ada", b"Grace", b"Edsger"]
