@@ -25,6 +25,7 @@ setup: $(VENV)/.runtime
 
 run: setup
 	@echo "Stepwise: http://127.0.0.1:$${STEPWISE_PORT:-8000}  (websockets on port $(STEPWISE_WS_PORT); Ctrl-C stops everything)"
+	@echo "  front: owns the port and reads each request whole before gunicorn sees it, so slow clients never hold a worker"
 	exec $(BIN)/python -m builder.serve
 
 lint: $(VENV)/.dev

@@ -1,11 +1,13 @@
 """The gateway's sync hot path against a bare Django view, measured in one run.
 
-Starts the web server the way `make run` does (gunicorn_conf: sync workers, one more than
-the cores) with a published sync endpoint (the recipe checks {name, email} against its request
-schema and answers a greeting) and, on the same server, a bare view that parses the same
-JSON, checks it with jsonschema and answers the same. Then gunicorn with 2 sync workers
-serving the bare view: the reference of the issue. wrk -t2 -c16 drives each in turn.
-Loopback only, bounded in time; `make bench` runs it.
+Starts the web side the way `make run` does (the buffering front on the public port, gunicorn
+behind it with gunicorn_conf's sync workers, one more than the cores) with a published sync
+endpoint (the recipe checks {name, email} against its request schema and answers a greeting)
+and, on the same server, a bare view that parses the same JSON, checks it with jsonschema and
+answers the same. Then the same gunicorn without the front (STEPWISE_FRONT=false), which is
+what the front costs; then gunicorn with 2 sync workers serving the bare view: the reference
+of the issue. wrk -t2 -c16 drives each in turn. Loopback only, bounded in time; `make bench`
+runs it.
 
 The call log and the sync jobs are written behind the answer by a thread of each web
 process; before the bare view is measured on the same server, that thread is given time to
@@ -79,17 +81,20 @@ def wrk(url: str, script: str, duration: str = DURATION) -> dict:
     }
 
 
-def cpu_seconds(group: int) -> float:
-    """User plus system CPU time of the live processes of a process group (the server's)."""
-    total = 0
+def cpu_seconds(group: int) -> tuple[float, float]:
+    """User plus system CPU time of the live processes of a process group (the server's): in
+    all, and of the front alone."""
+    total = front = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
+            is_front = b"builder.front" in (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue  # gone meanwhile
         if int(fields[2]) == group:  # fields from the state on: state ppid pgrp ... utime(11) stime(12)
             total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+            front += (int(fields[11]) + int(fields[12])) if is_front else 0
+    return total / os.sysconf("SC_CLK_TCK"), front / os.sysconf("SC_CLK_TCK")
 
 
 def measure(server: subprocess.Popen, url: str, script: str, settle=lambda found: None) -> dict:
@@ -99,7 +104,8 @@ def measure(server: subprocess.Popen, url: str, script: str, settle=lambda found
     before = cpu_seconds(server.pid)
     found = wrk(url, script)
     settle(found)
-    found["cpu_us"] = (cpu_seconds(server.pid) - before) / max(1, found["requests"]) * 1e6
+    after, count = cpu_seconds(server.pid), max(1, found["requests"])
+    found["cpu_us"], found["front_us"] = ((end - start) / count * 1e6 for start, end in zip(before, after, strict=True))
     return found
 
 
@@ -129,9 +135,14 @@ def catch_up(data_dir: str, expected: int, timeout: float = 60) -> tuple[int, in
 
 
 def serve(env: dict, log: Path) -> subprocess.Popen:
-    command = [str(BIN / "gunicorn"), "builder.wsgi:application", "-c", "python:builder.gunicorn_conf"]
+    """gunicorn, and the front before it unless STEPWISE_FRONT=false, in one process group
+    (whose CPU time `measure` counts)."""
+    command = f"exec {BIN / 'gunicorn'} builder.wsgi:application -c python:builder.gunicorn_conf"
+    if env.get("STEPWISE_FRONT", "true") != "false":
+        command = f"{sys.executable} -m builder.front & {command}"
     with log.open("wb") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True)
+        server = subprocess.Popen(["/bin/sh", "-c", command], cwd=ROOT, env=env, stdout=out, stderr=out,
+                                  start_new_session=True)  # fmt: skip
     try:
         wait_until_up(f"http://127.0.0.1:{PORT}/bench/django/")
     except RuntimeError:
@@ -163,49 +174,68 @@ def main() -> int:
                 return 1
         key = done.stdout.strip().splitlines()[-1]
         keyed, bare = lua(data_dir, key), lua(data_dir, None)
-        results = {}
-        # The shape `make run` serves (gunicorn_conf's defaults), unless BENCH_<NAME> says otherwise.
+        results, logs = {}, {}
+        # The shape `make run` serves (the front, gunicorn_conf's defaults), unless BENCH_<NAME> says
+        # otherwise; then the same gunicorn on the public port itself.
         made_by_make_run = environment(data_dir, {})
-        made_by_make_run.pop("WEB_CONCURRENCY")
+        for name in ("WEB_CONCURRENCY", "STEPWISE_FRONT"):
+            made_by_make_run.pop(name)
         made_by_make_run.update({name: os.environ[f"BENCH_{name}"] for name in SHAPE if f"BENCH_{name}" in os.environ})
-        server = serve(made_by_make_run, Path(data_dir) / "make-run.log")
-        try:
-            answers = {(status, json.dumps(body, sort_keys=True))
-                       for status, body in (answer(base + GATEWAY, key), answer(base + BARE, None))}  # fmt: skip
-            if len(answers) != 1 or next(iter(answers))[0] != 200:
-                print(f"the gateway and the bare view do not give the same answer: {answers}")
-                return 1
-            warm = wrk(base + GATEWAY, keyed, "2s")  # warm-up: every worker and thread has loaded what it needs
-            expected, log = 1 + warm["requests"], {}
+        shapes = [("", made_by_make_run), (", no front", {**made_by_make_run, "STEPWISE_FRONT": "false"})]
+        for index, (suffix, shape) in enumerate(shapes):
+            server = serve(shape, Path(data_dir) / f"make-run-{index}.log")
+            try:
+                if not same_answers(base, key):
+                    return 1
+                log = logs[suffix] = {"before": logged_calls(data_dir)}
+                warm = wrk(base + GATEWAY, keyed, "2s")  # warm-up: every worker and thread has loaded what it needs
 
-            def written(found: dict) -> None:
-                log["expected"] = expected + found["requests"]
-                log["at_end"], log["written"], log["waited"] = catch_up(data_dir, log["expected"])
+                def written(found: dict, log=log, warm=warm) -> None:
+                    log["expected"] = log["before"] + 1 + warm["requests"] + found["requests"]
+                    log["at_end"], log["written"], log["waited"] = catch_up(data_dir, log["expected"])
 
-            results["gateway sync endpoint"] = measure(server, base + GATEWAY, keyed, written)
-            wrk(base + BARE, bare, "2s")
-            results["bare view, same server"] = measure(server, base + BARE, bare)
-        finally:
-            stop(server)
-        time.sleep(1)
+                results[f"gateway sync endpoint{suffix}"] = measure(server, base + GATEWAY, keyed, written)
+                wrk(base + BARE, bare, "2s")
+                results[f"bare view, same server{suffix}"] = measure(server, base + BARE, bare)
+            finally:
+                stop(server)
+            time.sleep(1)
         server = serve(environment(data_dir, {"WEB_THREADS": "1"}), Path(data_dir) / "sync.log")
         try:
             wrk(base + BARE, bare, "2s")
             results["bare view, gunicorn sync x2"] = measure(server, base + BARE, bare)
         finally:
             stop(server)
+    return report(results, logs[""], load_before)
+
+
+def same_answers(base: str, key: str) -> bool:
+    answers = {(status, json.dumps(body, sort_keys=True))
+               for status, body in (answer(base + GATEWAY, key), answer(base + BARE, None))}  # fmt: skip
+    if len(answers) != 1 or next(iter(answers))[0] != 200:
+        print(f"the gateway and the bare view do not give the same answer: {answers}")
+        return False
+    return True
+
+
+def report(results: dict, log: dict, load_before: float) -> int:
     print(f"wrk -t2 -c{CONNECTIONS} -d{DURATION} --latency on {os.cpu_count()} cores "
           f"(load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after)\n")  # fmt: skip
-    print(f"{'':<30}{'requests/s':>12}{'p99 ms':>10}{'non-2xx':>10}{'server CPU us/request':>24}")
+    print(f"{'':<36}{'requests/s':>12}{'p99 ms':>10}{'non-2xx':>10}{'server CPU us/request':>24}{'of which front':>16}")
     for name, found in results.items():
-        print(f"{name:<30}{found['rps']:>12.0f}{found['p99_ms']:>10.1f}{found['bad']:>10}{found['cpu_us']:>24.0f}")
-    gateway, same, reference = (results[k]["rps"] for k in results)
-    print(f"\ngateway / bare view on gunicorn sync x2: {gateway / reference:.2f}  (target 0.6 or more)")
-    print(f"gateway / bare view on the same server:  {gateway / same:.2f}")
-    print(f"bare view, same server / sync x2:        {same / reference:.2f}  (the server's shape alone)")
-    cpu = [found["cpu_us"] for found in results.values()]
-    print(f"server CPU per request, bare view on sync x2 / gateway: {cpu[2] / cpu[0]:.2f}  (less noisy)")
-    print(f"gateway p99: {results['gateway sync endpoint']['p99_ms']:.1f} ms  (target under 25)")
+        print(f"{name:<36}{found['rps']:>12.0f}{found['p99_ms']:>10.1f}{found['bad']:>10}{found['cpu_us']:>24.0f}"
+              f"{found['front_us']:>16.0f}")  # fmt: skip
+    gateway, same = results["gateway sync endpoint"], results["bare view, same server"]
+    direct, reference = results["gateway sync endpoint, no front"], results["bare view, gunicorn sync x2"]
+    print(f"\ngateway / bare view on gunicorn sync x2: {gateway['rps'] / reference['rps']:.2f}  (target 0.6 or more)")
+    print(f"gateway / bare view on the same server:  {gateway['rps'] / same['rps']:.2f}")
+    print(f"bare view, same server / sync x2:        {same['rps'] / reference['rps']:.2f}  (the server's shape alone)")
+    print(f"server CPU per request, bare view on sync x2 / gateway: {reference['cpu_us'] / gateway['cpu_us']:.2f}"
+          "  (less noisy)")  # fmt: skip
+    print(f"gateway p99: {gateway['p99_ms']:.1f} ms  (target under 25)")
+    print(f"the front: gateway requests/s {gateway['rps'] / direct['rps']:.2f} of gunicorn's alone, "
+          f"p99 {gateway['p99_ms']:.1f} against {direct['p99_ms']:.1f} ms, "
+          f"CPU per call {gateway['cpu_us'] - direct['cpu_us']:+.0f} us")  # fmt: skip
     print(f"call log: {log['at_end']} of about {log['expected']} calls written when wrk stopped, "
           f"{log['written']} {log['waited']:.1f} s later")  # fmt: skip
     problems = [f"  {name}: {found['bad']} non-2xx answers. {found['errors']}".rstrip()

@@ -79,6 +79,8 @@ def environment(data_dir: str, extra: dict) -> dict:
         STEPWISE_DATA_DIR=data_dir,
         STEPWISE_PORT=str(PORT),
         STEPWISE_ACCESS_LOG="false",
+        # The servers themselves on PORT; bench/gateway.py also measures make run's front before gunicorn.
+        STEPWISE_FRONT="false",
         WEB_CONCURRENCY="2",
         LOG_LEVEL="WARNING",
         PATH=f"{BIN}:{os.environ.get('PATH', '')}",

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 INSECURE_PREFIX = "django-insecure"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 class Env:
@@ -66,6 +67,11 @@ class Env:
         if config.get("ENGINE") not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
             raise ImproperlyConfigured(f"{name} must be a sqlite:// or postgres:// URL.")
         return config
+
+    def data_dir(self) -> Path:
+        """Where the embedded default keeps its files: read by the settings and by the front
+        (which does not load Django), so that both find gunicorn's socket in the same place."""
+        return Path(self.str("STEPWISE_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
 
     def require_production_safety(self, *, secret_key: str, debug: bool, encryption_keys: list[str]) -> None:
         if debug:

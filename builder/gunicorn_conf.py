@@ -5,7 +5,22 @@ Sync workers were chosen by measurement: see docs/deploy.md and `make bench`.
 
 import os
 
-bind = f"{os.environ.get('STEPWISE_HOST', '127.0.0.1')}:{os.environ.get('STEPWISE_PORT', '8000')}"
+from builder.front.config import front_config
+
+_front = front_config()
+if _front.enabled:
+    # make run's buffering front (builder/front) owns the public port and reads each request
+    # whole before it comes here; it names the client in a PROXY protocol line, from which
+    # gunicorn sets REMOTE_ADDR. Only this user may connect to the socket.
+    bind = f"unix:{_front.backend_socket}"
+    umask = 0o177
+    proxy_protocol = "v1"
+else:
+    bind = f"{_front.host}:{_front.port}"
+# gunicorn would take X-Forwarded-Proto (and SCRIPT_NAME) from any peer on a unix socket;
+# Django's BEHIND_TLS_PROXY is the one place that decides whom to believe.
+secure_scheme_headers = {}
+forwarder_headers = ""
 # Sync workers, one more than the cores this process may use (a container's CPU set, not the
 # host's), at most 8: threaded workers let keep-alive connections pile onto one process and
 # triple the p99 latency (measured in `make bench`, docs/deploy.md).

@@ -18,7 +18,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 STEPWISE_ENV = env.choice("STEPWISE_ENV", ["development", "production", "test"], "development")
 PRODUCTION = STEPWISE_ENV == "production"
-DATA_DIR = Path(env.str("STEPWISE_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+DATA_DIR = env.data_dir()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", False)

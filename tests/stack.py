@@ -1,5 +1,5 @@
-"""The real platform as subprocesses: `python -m builder.serve` (web, websocket, worker,
-beat), exactly what `make run` starts, on free ports and a data folder of its own.
+"""The real platform as subprocesses: `python -m builder.serve` (front, web, websocket,
+worker, beat), exactly what `make run` starts, on free ports and a data folder of its own.
 
 In the scaled configuration (DATABASE_URL / REDIS_URL set for the test run) the stack
 gets a PostgreSQL database and a Redis key prefix of its own, dropped afterwards.

@@ -217,7 +217,7 @@ def test_a_held_port_is_named_with_its_holder_and_nothing_starts(held_port, tmp_
 
 def test_the_procfile_lists_the_whole_platform():
     names = [name for name, _ in read_procfile(ROOT / "Procfile")]
-    assert names == ["web", "ws", "worker", "beat"]
+    assert names == ["front", "web", "ws", "worker", "beat"]
 
 
 def test_one_stop_ends_every_process_and_their_children(capsys):
