@@ -94,3 +94,12 @@ def test_gunicorns_answer_loses_its_connection_fields_and_keeps_its_framing():
     assert (streamed.length, streamed.chunked) == (None, True)
     with pytest.raises(ValueError, match="status line"):
         parse_response_head(b"SSH-2.0-OpenSSH")
+
+
+def test_a_request_is_described_without_its_credentials():
+    from builder.front.http1 import parse_request_head
+
+    hook = parse_request_head(b"POST /hooks/SECRETTOKEN1234/?a=1 HTTP/1.1\r\nHost: x")
+    keyed = parse_request_head(b"GET /apim/p/v1/x?api_key=SECRET HTTP/1.1\r\nHost: x")
+    assert "SECRET" not in hook.describe() + keyed.describe()
+    assert keyed.describe() == "GET /apim/p/v1/x"

@@ -13,6 +13,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from builder.accesslog import logged_target
+
 TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 REQUEST_LINE = re.compile(rb"(" + TOKEN + rb") ([\x21-\x7e]+) HTTP/(1\.[01])")
 # Every field line, each ending with CRLF: a name, a colon, a value of visible characters,
@@ -73,7 +75,9 @@ class Request:
     expect_continue: bool
 
     def describe(self) -> str:
-        return f"{self.method.decode()} {self.target[:200].decode()}"
+        # As the access log shows it: no query-string key, no webhook token.
+        target = logged_target(self.target[:200].decode("latin-1"))
+        return f"{self.method.decode()} {target}"
 
 
 def parse_request_head(head: bytes) -> Request:
