@@ -11,6 +11,7 @@ front they would wait for gunicorn's worker timeout (30 s).
 import json
 import os
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -41,13 +42,15 @@ def api(stack):
     return type("Api", (), {"path": path, "secret": secret, "collection": collection, "token": headers})
 
 
-def start_front(stack, log: Path, **settings) -> tuple[subprocess.Popen, int]:
-    """Another front before the stack's gunicorn, on a port of its own."""
+def start_front(stack, log: Path, open_files: int | None = None, **settings) -> tuple[subprocess.Popen, int]:
+    """Another front before the stack's gunicorn, on a port of its own (with at most
+    `open_files` descriptors, when given)."""
     port = free_port()
     env = {**stack.env, "STEPWISE_PORT": str(port), **settings}
+    limit = None if open_files is None else lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (open_files,) * 2)
     with log.open("w") as out:
         process = subprocess.Popen([sys.executable, "-m", "builder.front"], cwd=ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)  # fmt: skip
+                                   stderr=subprocess.STDOUT, preexec_fn=limit)  # fmt: skip
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -64,6 +67,16 @@ def strict_port(stack, tmp_path_factory):
     settings = {"STEPWISE_FRONT_HEADER_TIMEOUT": "1", "STEPWISE_FRONT_BODY_TIMEOUT": "1",
                 "STEPWISE_FRONT_MAX_BODY_BYTES": str(2 * 1024 * 1024)}  # fmt: skip
     process, port = start_front(stack, tmp_path_factory.mktemp("front") / "strict.log", **settings)
+    yield port
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def capped_port(stack, tmp_path_factory):
+    """The port of a front with 64 descriptors (so room for 16 clients) and 4 per address."""
+    log = tmp_path_factory.mktemp("front") / "capped.log"
+    process, port = start_front(stack, log, open_files=64, STEPWISE_FRONT_MAX_CONNECTIONS_PER_IP="4")
     yield port
     process.terminate()
     process.wait(timeout=20)
@@ -164,6 +177,13 @@ def test_a_request_that_does_not_arrive_in_time_is_answered_408(strict_port, sen
     assert (status, error["status"], error["code"], headers["Connection"]) == (408, 408, "request_timeout", "close")
     assert message in error["message"]
     assert closed(sock)
+
+
+def test_a_body_that_never_comes_is_cut_off_after_the_body_timeout_whatever_its_declared_length(strict_port):
+    sock = connect(strict_port, timeout=15)  # 2 MB would be allowed 1 + 32 s if it were arriving
+    sock.sendall(post_head("/apim/x/v1/y", 2 * 1024 * 1024))
+    status, _, body = answer(sock)
+    assert (status, json.loads(body)["error"]["code"]) == (408, "request_timeout")
 
 
 def test_an_idle_connection_is_closed_without_a_word(strict_port):
@@ -343,3 +363,70 @@ def test_on_sigterm_the_front_stops_accepting_and_finishes_the_request_in_flight
     status, headers, body = answer(sock)
     assert (status, json.loads(body), headers["Connection"]) == (200, {"greeting": "Hello Ada"}, "close")
     assert process.wait(timeout=15) == 0
+
+
+def healthz(port: int, source: str = "127.0.0.1") -> int:
+    conn = HTTPConnection("127.0.0.1", port, timeout=ANSWER_SECONDS, source_address=(source, 0))
+    conn.request("GET", "/healthz")
+    return conn.getresponse().status
+
+
+def test_a_front_out_of_descriptors_answers_503_and_keeps_serving(stack, tmp_path):
+    # A cap above what 64 descriptors allow: the front runs out of them, and must not die of it.
+    process, port = start_front(stack, tmp_path / "front.log", open_files=64, STEPWISE_FRONT_MAX_CONNECTIONS="1000")
+    held = []
+    try:
+        for _ in range(80):  # the last ones wait in the listen queue
+            sock = socket.create_connection(("127.0.0.1", port), timeout=ANSWER_SECONDS)
+            sock.sendall(post_head("/healthz", 2))
+            held.append(sock)
+        time.sleep(1.5)  # past the front's retry of accept, which fills any descriptor left
+        held[0].sendall(b"{}")  # whole: the front needs one more descriptor for gunicorn, and has none
+        status, _, body = answer(held[0])
+        assert (status, body[:1]) == (503, b"{")
+        assert json.loads(body)["error"]["code"] == "unavailable"
+    finally:
+        for sock in held:
+            sock.close()
+    for _ in range(50):  # the front accepts again within a second of having descriptors
+        try:
+            if healthz(port) == 200:
+                break
+        except OSError:
+            assert process.poll() is None, (tmp_path / "front.log").read_text()
+        time.sleep(0.1)
+    else:
+        pytest.fail("the front does not answer after its clients left")
+    process.terminate()
+    assert process.wait(timeout=20) == 0
+
+
+def test_connections_beyond_the_cap_are_answered_503_at_once_and_served_once_room_is_made(capped_port):
+    held = [connect(capped_port, f"127.0.1.{n % 4 + 1}") for n in range(16)]  # the cap, 4 addresses
+    try:
+        for sock in held:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+        late = connect(capped_port, "127.0.1.5")
+        status, _, body = answer(late)  # without sending a byte
+        error = json.loads(body)["error"]
+        assert (status, error["code"]) == (503, "unavailable")
+        assert "too many connections" in error["message"]
+        assert all(still_open(sock) for sock in held)
+    finally:
+        for sock in held:
+            sock.close()
+    time.sleep(0.3)
+    assert healthz(capped_port, "127.0.1.5") == 200
+
+
+def test_one_address_gets_only_its_share_of_connections(capped_port):
+    held = [connect(capped_port, "127.0.2.1") for _ in range(4)]
+    try:
+        for sock in held:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+        status, _, body = answer(connect(capped_port, "127.0.2.1"))
+        assert (status, json.loads(body)["error"]["code"]) == (503, "unavailable")
+        assert healthz(capped_port, "127.0.2.2") == 200
+    finally:
+        for sock in held:
+            sock.close()

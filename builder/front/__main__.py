@@ -21,6 +21,7 @@ def raise_open_file_limit() -> None:
 
 def main() -> int:
     env = Env()
+    raise_open_file_limit()  # first: the connection cap's default follows the limit
     config = front_config(env)
     level = env.choice("LOG_LEVEL", ["DEBUG", "INFO", "WARNING", "ERROR"], "INFO")
     logging.basicConfig(stream=sys.stdout, level=level, format="%(message)s")
@@ -30,7 +31,6 @@ def main() -> int:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
         signal.sigwait({signal.SIGTERM, signal.SIGINT})
         return 0
-    raise_open_file_limit()
     Front(config).run()
     return 0
 

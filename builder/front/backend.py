@@ -40,6 +40,7 @@ def backend_request(request: Request, body: bytes, proxy: bytes) -> bytes:
 class BackendExchange:
     def __init__(self, client: ClientConnection, request: Request, body: bytes):
         self.client, self.request = client, request
+        self.sock: socket.socket | None = None
         self.selector = client.front.selector
         # Sent piece by piece without copies when gunicorn reads a large body slowly.
         self.payload = memoryview(backend_request(request, body, client.proxy))
@@ -53,14 +54,17 @@ class BackendExchange:
         self.stall: tuple[float, int] | None = None  # since when the client reads nothing, and its backlog then
 
     def start(self) -> None:
-        sock = self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_NONBLOCK)
         try:
-            sock.connect(str(self.client.config.backend_socket))
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_NONBLOCK)
+            self.sock.connect(str(self.client.config.backend_socket))
         except OSError as error:
-            # A full listen queue answers EAGAIN on a unix socket: thousands of requests wait already.
-            busy = error.errno == errno.EAGAIN
-            log.warning("503 %s %s: gunicorn refused it (%s)", self.client.peer[0], self.request.describe(), error)
-            sock.close()
+            # A full listen queue answers EAGAIN on a unix socket: thousands of requests wait
+            # already. EMFILE: the front is out of descriptors (see STEPWISE_FRONT_MAX_CONNECTIONS).
+            busy = error.errno in (errno.EAGAIN, errno.EMFILE, errno.ENFILE)
+            peer, described = self.client.peer[0], self.request.describe()
+            log.warning("503 %s %s: no connection to gunicorn (%s)", peer, described, error)
+            if self.sock is not None:
+                self.sock.close()
             self.finished = True
             self.client.write(error_response(BUSY if busy else UNAVAILABLE, keep_alive=self.keep_alive))
             self.client.relayed(self.keep_alive)
@@ -186,7 +190,8 @@ class BackendExchange:
         if self.events:
             self.selector.unregister(self.sock)
             self.events = 0
-        self.sock.close()
+        if self.sock is not None:
+            self.sock.close()
 
     def _finish(self, keep_alive: bool) -> None:
         if not self.finished:

@@ -48,6 +48,7 @@ class ClientConnection:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         front.selector.register(sock, READ, self._ready)
         front.connections.add(self)
+        front.per_ip[peer[0]] += 1
 
     # --- the socket -----------------------------------------------------------
 
@@ -146,7 +147,11 @@ class ClientConnection:
             self.events = 0
         self.sock.close()
         self.state = CLOSED
-        self.front.connections.discard(self)
+        if self in self.front.connections:
+            self.front.connections.discard(self)
+            self.front.per_ip[self.peer[0]] -= 1
+            if not self.front.per_ip[self.peer[0]]:
+                del self.front.per_ip[self.peer[0]]
         exchange, self.exchange = self.exchange, None
         if exchange:
             exchange.client_gone()
@@ -209,7 +214,7 @@ class ClientConnection:
             raise HttpError(413, "body_too_large", f"The body is larger than {limit} bytes.")
         self.chunks = ChunkedReader(limit=limit, keep=True) if request.chunked else None
         self.body_started = time.monotonic()
-        self.deadline = self.body_started + self.config.body_deadline(request.length or 0)
+        self.deadline = self.body_started + self.config.body_deadline(0)
         if request.expect_continue and (request.length or request.chunked) and not self.buffer:
             self.write(CONTINUE)
 
@@ -218,6 +223,7 @@ class ClientConnection:
         if chunks is None:
             length = self.request.length or 0
             if len(buffer) < length:
+                self.deadline = self.body_started + self.config.body_deadline(len(buffer))
                 return None
             if len(buffer) == length:  # the usual case: nothing pipelined behind it
                 body = bytes(buffer)

@@ -6,6 +6,7 @@ and the front owns STEPWISE_HOST:STEPWISE_PORT.
 
 from __future__ import annotations
 
+import resource
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from builder.envconfig import Env
 # A body may take the base deadline plus one second per this many bytes: a large upload
 # over a slow link still gets through, a client that sends nothing is cut off.
 BODY_BYTES_PER_SECOND = 64 * 1024
+# File descriptors kept for the listener, the selector, logging and gunicorn's sockets
+# beyond one per client connection.
+RESERVED_DESCRIPTORS = 32
 # The kernel refuses longer unix socket paths (sun_path is 108 bytes on Linux).
 SOCKET_PATH_MAX = 107
 
@@ -29,10 +33,22 @@ class FrontConfig:
     header_timeout: int
     body_timeout: int
     max_body_bytes: int
+    max_connections: int  # client connections at once; beyond, a new one is answered 503
+    max_connections_per_ip: int
 
-    def body_deadline(self, size: int) -> float:
-        """Seconds a body of `size` bytes may take to arrive."""
-        return self.body_timeout + size / BODY_BYTES_PER_SECOND
+    def body_deadline(self, received: int) -> float:
+        """Seconds a body may have taken so far, `received` bytes of it having arrived: a body
+        that stops arriving is cut off within body_timeout, whatever length it declared."""
+        return self.body_timeout + received / BODY_BYTES_PER_SECOND
+
+
+def default_max_connections() -> int:
+    """As many clients as the open-file limit leaves room for, each with a request in flight
+    to gunicorn (two descriptors), after RESERVED_DESCRIPTORS."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        soft = 65536
+    return max(1, min(10_000, (soft - RESERVED_DESCRIPTORS) // 2))
 
 
 def backend_socket(env: Env) -> Path:
@@ -57,8 +73,12 @@ def front_config(env: Env | None = None) -> FrontConfig:
         header_timeout=env.int("STEPWISE_FRONT_HEADER_TIMEOUT", 10),
         body_timeout=env.int("STEPWISE_FRONT_BODY_TIMEOUT", 10),
         max_body_bytes=env.int("STEPWISE_FRONT_MAX_BODY_BYTES", 10 * 1024 * 1024),
+        max_connections=env.int("STEPWISE_FRONT_MAX_CONNECTIONS", default_max_connections()),
+        max_connections_per_ip=env.int("STEPWISE_FRONT_MAX_CONNECTIONS_PER_IP", 256),
     )
     for name, value in [
+        ("STEPWISE_FRONT_MAX_CONNECTIONS", config.max_connections),
+        ("STEPWISE_FRONT_MAX_CONNECTIONS_PER_IP", config.max_connections_per_ip),
         ("STEPWISE_FRONT_HEADER_TIMEOUT", config.header_timeout),
         ("STEPWISE_FRONT_BODY_TIMEOUT", config.body_timeout),
         ("STEPWISE_FRONT_MAX_BODY_BYTES", config.max_body_bytes),

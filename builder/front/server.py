@@ -14,14 +14,18 @@ import selectors
 import signal
 import socket
 import time
+from collections import Counter
 
 from builder.front.client import ClientConnection
 from builder.front.config import FrontConfig
+from builder.front.http1 import HttpError, error_response
 
 log = logging.getLogger("stepwise.front")
 
 GRACE_SECONDS = 10
 ACCEPTS_PER_EVENT = 64
+FULL = HttpError(503, "unavailable", "The server has too many connections open; try again in a moment.")
+FULL_FOR_PEER = HttpError(503, "unavailable", "Too many connections from this address; close some and try again.")
 
 
 class Front:
@@ -29,6 +33,7 @@ class Front:
         self.config = config
         self.selector = selectors.DefaultSelector()
         self.connections: set[ClientConnection] = set()
+        self.per_ip: Counter[str] = Counter()  # open client connections by peer address
         self.stopping = self.stop_requested = self.accept_paused = False
 
     def run(self) -> None:
@@ -44,9 +49,10 @@ class Front:
         config = self.config
         log.info(
             "listening on http://%s:%d, relaying to gunicorn at %s; a request's head must arrive within %d s, "
-            "its body within %d s plus 1 s per 64 KB, bodies up to %d bytes",
+            "its body within %d s plus 1 s per 64 KB arrived, bodies up to %d bytes; "
+            "at most %d connections, %d per address",
             config.host, config.port, config.backend_socket, config.header_timeout, config.body_timeout,
-            config.max_body_bytes,
+            config.max_body_bytes, config.max_connections, config.max_connections_per_ip,
         )  # fmt: skip
         next_sweep = time.monotonic() + 1
         while not self.stopping or (self.connections and time.monotonic() < self.grace_until):
@@ -64,14 +70,17 @@ class Front:
 
     @staticmethod
     def _dispatch(callback, *args) -> None:
-        """Runs one connection's callback; a bug there ends that connection, not the front."""
+        """Runs one connection's callback; a bug there ends that connection, never the front."""
         try:
             callback(*args)
         except Exception:
             log.exception("the front failed on a connection; it is closed")
             owner = getattr(callback, "__self__", None)
-            if hasattr(owner, "abort"):
-                owner.abort()
+            try:
+                if hasattr(owner, "abort"):
+                    owner.abort()
+            except Exception:
+                log.exception("the front failed closing that connection too")
 
     def _listen(self) -> socket.socket:
         family, _, _, _, address = socket.getaddrinfo(self.config.host, self.config.port, type=socket.SOCK_STREAM)[0]
@@ -91,7 +100,29 @@ class Front:
                 self.selector.unregister(self.listener)
                 self.accept_paused = True
                 return
-            ClientConnection(self, sock, peer)
+            if len(self.connections) >= self.config.max_connections:
+                self._turn_away(sock, FULL)
+            elif self.per_ip[peer[0]] >= self.config.max_connections_per_ip:
+                self._turn_away(sock, FULL_FOR_PEER)
+            else:
+                ClientConnection(self, sock, peer)
+
+    @staticmethod
+    def _turn_away(sock: socket.socket, error: HttpError) -> None:
+        """A 503 at once, and the socket closed: a connection beyond a cap costs no descriptor
+        beyond this moment. Its request has seldom arrived yet; what has is read and dropped
+        first, so that the close sends the answer rather than a reset."""
+        sock.setblocking(False)
+        try:
+            sock.recv(65536)
+        except OSError:
+            pass
+        try:
+            sock.send(error_response(error))
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        sock.close()
 
     def _sweep(self, now: float) -> None:
         for connection in list(self.connections):
