@@ -63,9 +63,10 @@ def start_front(stack, log: Path, open_files: int | None = None, **settings) -> 
 
 @pytest.fixture(scope="module")
 def strict_port(stack, tmp_path_factory):
-    """The port of a front with deadlines of a second and bodies up to 2 MB."""
+    """The port of a front with deadlines of a second, bodies up to 2 MB, 3 MB of them at once."""
     settings = {"STEPWISE_FRONT_HEADER_TIMEOUT": "1", "STEPWISE_FRONT_BODY_TIMEOUT": "1",
-                "STEPWISE_FRONT_MAX_BODY_BYTES": str(2 * 1024 * 1024)}  # fmt: skip
+                "STEPWISE_FRONT_MAX_BODY_BYTES": str(2 * 1024 * 1024),
+                "STEPWISE_FRONT_MAX_BODY_MEMORY_BYTES": str(3 * 1024 * 1024)}  # fmt: skip
     process, port = start_front(stack, tmp_path_factory.mktemp("front") / "strict.log", **settings)
     yield port
     process.terminate()
@@ -209,6 +210,32 @@ def test_a_chunked_body_beyond_the_cap_is_refused(strict_port):
         pass  # the front may have stopped reading after its answer
     status, _, body = answer(sock)
     assert (status, json.loads(body)["error"]["code"]) == (413, "body_too_large")
+
+
+def test_a_chunked_body_of_tiny_chunks_counts_its_framing_against_the_cap(strict_port):
+    sock = connect(strict_port, timeout=15)
+    sock.sendall(b"POST /apim/x/v1/y HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+    try:
+        for _ in range(16):  # 1 MB of data, within the cap, in 6 MB of chunks of a byte
+            sock.sendall(b"1\r\na\r\n" * 65536)
+    except OSError:
+        pass  # the front may have stopped reading after its answer
+    status, _, body = answer(sock)
+    assert (status, json.loads(body)["error"]["code"]) == (413, "body_too_large")
+
+
+def test_bodies_beyond_the_fronts_memory_for_them_are_answered_503(strict_port):
+    first, second = connect(strict_port, timeout=15), connect(strict_port, timeout=15)
+    part = b"a" * (1600 * 1024)  # of 2 MB each: 3.2 MB together, over the 3 MB
+    first.sendall(post_head("/apim/x/v1/y", 2 * 1024 * 1024) + part)
+    time.sleep(0.3)
+    try:
+        second.sendall(post_head("/apim/x/v1/y", 2 * 1024 * 1024) + part)
+    except OSError:
+        pass
+    status, _, body = answer(second)
+    assert (status, json.loads(body)["error"]["code"]) == (503, "unavailable")
+    assert still_open(first)
 
 
 def test_a_body_within_the_fronts_cap_but_beyond_the_endpoints_gets_the_endpoints_answer(stack, api):
@@ -430,3 +457,72 @@ def test_one_address_gets_only_its_share_of_connections(capped_port):
     finally:
         for sock in held:
             sock.close()
+
+
+BIG = "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js.map"  # 3.9 MB
+
+
+def never_reading_client(port: int, requests: int) -> socket.socket:
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(ANSWER_SECONDS)
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(
+        f"GET /static/{BIG} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: identity\r\n\r\n".encode() * requests
+    )
+    return sock
+
+
+def test_clients_that_pipeline_large_answers_and_read_none_leave_the_platform_answering(stack, api):
+    slow = [never_reading_client(stack.port, 3) for _ in range(SLOW_CLIENTS)]
+    try:
+        for _ in range(3):
+            time.sleep(0.5)
+            platform_answers(stack, api)
+        assert all(still_open(sock) for sock in slow)
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_a_client_that_takes_its_answer_too_slowly_is_cut_off_with_it_unfinished(stack, strict_port):
+    sock = never_reading_client(strict_port, 1)
+    received, ended = 0, False
+    for _ in range(60):  # 8 KB/s, for 15 s at most: the front allows 16 KB/s over a second
+        try:
+            chunk = sock.recv(2048)
+        except ConnectionResetError:
+            chunk = b""
+        if not chunk:
+            ended = True
+            break
+        received += len(chunk)
+        time.sleep(0.25)
+    assert ended
+    assert 0 < received < (stack.data_dir / "static" / BIG).stat().st_size
+
+
+def test_requests_pipelined_before_a_half_close_are_all_answered(stack):
+    sock = connect(stack.port)
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * 3)
+    sock.shutdown(socket.SHUT_WR)
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    assert received.count(b"HTTP/1.1 200 ") == 3
+
+
+def test_many_pipelined_requests_are_each_answered_503_while_gunicorn_is_down(stack, tmp_path):
+    settings = {"STEPWISE_DATA_DIR": str(tmp_path)}  # no gunicorn on this front's socket
+    process, port = start_front(stack, tmp_path / "front.log", **settings)
+    try:
+        sock = connect(port, timeout=15)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * 3000)
+        sock.shutdown(socket.SHUT_WR)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+        assert received.count(b"HTTP/1.1 503 ") == 3000
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

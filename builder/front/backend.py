@@ -7,7 +7,6 @@ import errno
 import logging
 import selectors
 import socket
-import time
 from typing import TYPE_CHECKING
 
 from builder.front.http1 import HEAD_LIMIT, ChunkedReader, HttpError, Request, error_response, parse_response_head
@@ -30,15 +29,17 @@ def proxy_line(peer: tuple, local: tuple) -> bytes:
     return f"PROXY {family} {client} {front} {peer[1]} {local[1]}\r\n".encode()
 
 
-def backend_request(request: Request, body: bytes, proxy: bytes) -> bytes:
-    """The request as gunicorn gets it: complete, with a length the front counted, alone on its connection."""
+def backend_request(request: Request, body: bytearray, proxy: bytes) -> bytearray:
+    """The request as gunicorn gets it: complete, with a length the front counted, alone on its
+    connection. Built in the body's own buffer (the head moved in front of it), not a copy."""
     length = b"Content-Length: %d\r\n" % len(body) if body or request.length is not None or request.chunked else b""
     request_line = b"%s %s HTTP/%s\r\n" % (request.method, request.target, request.version)
-    return b"".join([proxy, request_line, request.fields, length, b"Connection: close\r\n\r\n", body])
+    body[:0] = b"".join([proxy, request_line, request.fields, length, b"Connection: close\r\n\r\n"])
+    return body
 
 
 class BackendExchange:
-    def __init__(self, client: ClientConnection, request: Request, body: bytes):
+    def __init__(self, client: ClientConnection, request: Request, body: bytearray):
         self.client, self.request = client, request
         self.sock: socket.socket | None = None
         self.selector = client.front.selector
@@ -49,9 +50,8 @@ class BackendExchange:
         self.started = False  # the answer's head has gone to the client
         self.left: int | None = None  # body bytes still to come, when the answer has a Content-Length
         self.chunks: ChunkedReader | None = None
-        self.finished = self.paused = False
+        self.finished = False
         self.events = 0
-        self.stall: tuple[float, int] | None = None  # since when the client reads nothing, and its backlog then
 
     def start(self) -> None:
         try:
@@ -73,8 +73,9 @@ class BackendExchange:
         self._watch()
 
     def _watch(self) -> None:
-        """Waits for gunicorn's answer, and for room to send the rest of a large body."""
-        events = (0 if self.paused else selectors.EVENT_READ) | (selectors.EVENT_WRITE if self.payload else 0)
+        """Waits for gunicorn's answer, and for room to send the rest of a large body. gunicorn's
+        socket is always read: what the client has not taken yet waits in its Outbox."""
+        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if self.payload else 0)
         if events == self.events:
             return
         if not self.events:
@@ -100,6 +101,8 @@ class BackendExchange:
         except OSError:  # gunicorn closed early (it answered already, or died): read what it said
             sent = len(self.payload)
         self.payload = self.payload[sent:]
+        if not self.payload:
+            self.payload = memoryview(b"")  # the body's buffer is freed
 
     def _readable(self) -> None:
         try:
@@ -133,7 +136,7 @@ class BackendExchange:
             if self.request.method == b"HEAD" or head.status in (204, 304):
                 self.left = 0
             elif head.chunked:
-                self.chunks = ChunkedReader(limit=None, keep=False)
+                self.chunks = ChunkedReader()
             elif head.length is not None:
                 self.left = head.length
             else:
@@ -208,26 +211,6 @@ class BackendExchange:
         if not self.finished:
             self._close()
 
-    # A client that reads slowly: gunicorn's socket is left unread until it catches up.
-    def pause(self) -> None:
-        if not self.finished and not self.paused:
-            self.paused = True
-            self.stall = (time.monotonic(), self.client.pending)
-            self._watch()
-
-    def resume(self) -> None:
-        if not self.finished and self.paused:
-            self.paused, self.stall = False, None
-            self._watch()
-
-    def check_stall(self, now: float) -> None:
-        """A client that reads nothing of its answer for a header deadline is cut off:
-        gunicorn's worker is waiting on it."""
-        if self.stall is None:
-            return
-        since, backlog = self.stall
-        if self.client.pending < backlog:
-            self.stall = (now, self.client.pending)
-        elif now - since >= self.client.config.header_timeout:
-            log.info("the client %s read nothing of its answer for %d s", self.client.peer[0], now - since)
-            self.abort()
+    def body_held(self) -> int:
+        """Bytes of the request still in memory, waiting for gunicorn to read them."""
+        return len(self.payload)

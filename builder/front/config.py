@@ -35,6 +35,7 @@ class FrontConfig:
     max_body_bytes: int
     max_connections: int  # client connections at once; beyond, a new one is answered 503
     max_connections_per_ip: int
+    max_body_memory: int  # request bodies held at once, all clients together (503 beyond)
 
     def body_deadline(self, received: int) -> float:
         """Seconds a body may have taken so far, `received` bytes of it having arrived: a body
@@ -75,10 +76,12 @@ def front_config(env: Env | None = None) -> FrontConfig:
         max_body_bytes=env.int("STEPWISE_FRONT_MAX_BODY_BYTES", 10 * 1024 * 1024),
         max_connections=env.int("STEPWISE_FRONT_MAX_CONNECTIONS", default_max_connections()),
         max_connections_per_ip=env.int("STEPWISE_FRONT_MAX_CONNECTIONS_PER_IP", 256),
+        max_body_memory=env.int("STEPWISE_FRONT_MAX_BODY_MEMORY_BYTES", 128 * 1024 * 1024),
     )
     for name, value in [
         ("STEPWISE_FRONT_MAX_CONNECTIONS", config.max_connections),
         ("STEPWISE_FRONT_MAX_CONNECTIONS_PER_IP", config.max_connections_per_ip),
+        ("STEPWISE_FRONT_MAX_BODY_MEMORY_BYTES", config.max_body_memory),
         ("STEPWISE_FRONT_HEADER_TIMEOUT", config.header_timeout),
         ("STEPWISE_FRONT_BODY_TIMEOUT", config.body_timeout),
         ("STEPWISE_FRONT_MAX_BODY_BYTES", config.max_body_bytes),

@@ -1,4 +1,5 @@
-"""HTTP/1.1 as the front reads it: request heads, chunked bodies, gunicorn's response heads,
+"""HTTP/1.1 as the front reads it: requests (by llhttp, through httptools), gunicorn's
+answers (its response heads and chunked bodies, by the front itself: gunicorn is trusted),
 and the front's own JSON errors. No I/O here.
 
 Strict on purpose: a request the front could read two ways (two lengths, a length and
@@ -11,34 +12,38 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from dataclasses import dataclass
+
+import httptools
 
 from builder.accesslog import logged_target
 
-TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
-REQUEST_LINE = re.compile(rb"(" + TOKEN + rb") ([\x21-\x7e]+) HTTP/(1\.[01])")
-# Every field line, each ending with CRLF: a name, a colon, a value of visible characters,
-# spaces and tabs. This also refuses obsolete line folding (a line starting with a space).
-FIELD_LINES = re.compile(rb"(?:" + TOKEN + rb":[\t\x20-\x7e\x80-\xff]*\r\n)*")
 # The fields the front reads or answers itself: the framing, and those about one connection,
-# which are never passed on (RFC 9110 7.6.1). Every other line goes to gunicorn as it came.
-OWN_FIELDS = re.compile(
-    rb"^(connection|content-length|expect|keep-alive|proxy-connection|te|trailer|transfer-encoding|upgrade)"
-    rb":[ \t]*([^\r\n]*?)[ \t]*\r\n",
-    re.IGNORECASE | re.MULTILINE,
-)
-CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
+# which are never passed on (RFC 9110 7.6.1). Every other field goes to gunicorn as it came.
+OWN_FIELDS = frozenset(
+    [b"connection", b"content-length", b"expect", b"keep-alive", b"proxy-connection", b"te", b"trailer",
+     b"transfer-encoding", b"upgrade"]
+)  # fmt: skip
+TARGET = re.compile(rb"[\x21-\x7e]+")
 STATUS_LINE = re.compile(rb"HTTP/1\.[01] ([1-5][0-9][0-9])(?:[ \t][^\r\n]*)?(?:\r\n|\Z)")
 RESPONSE_CONNECTION = re.compile(rb"\r\n(?:connection|keep-alive):[^\r\n]*", re.IGNORECASE)
 RESPONSE_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*([0-9]{1,18})[ \t]*(?:\r\n|\Z)", re.IGNORECASE)
 RESPONSE_CHUNKED = re.compile(rb"\r\ntransfer-encoding:[^\r\n]*chunked[ \t]*(?:\r\n|\Z)", re.IGNORECASE)
+CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
 HEAD_LIMIT = 64 * 1024  # a request's or an answer's head
-LINE_LIMIT = 8192  # a chunk-size or trailer line
+# gunicorn's own limits (limit_request_line, limit_request_field_size, limit_request_fields):
+# the front refuses beyond them, in the platform's shape, rather than pass gunicorn a request
+# it answers with an HTML page. FIELDS_LIMIT leaves room for the two fields the front adds.
+REQUEST_LINE_LIMIT, FIELD_LIMIT, FIELDS_LIMIT = 4094, 8190, 98
+CHUNK_FRAMING = 5  # bytes a chunk costs beyond its data, at the least ("1\r\n", "\r\n"): counted in the cap
+LINE_LIMIT = 8192  # a chunk-size or trailer line of an answer
 TRAILER_LIMIT = 64 * 1024
 REASONS = {
     400: "Bad Request",
     408: "Request Timeout",
     413: "Content Too Large",
+    414: "URI Too Long",
     431: "Request Header Fields Too Large",
     501: "Not Implemented",
     502: "Bad Gateway",
@@ -80,68 +85,175 @@ class Request:
         return f"{self.method.decode()} {target}"
 
 
-def parse_request_head(head: bytes) -> Request:
-    """The request whose head (without the blank line that ends it) is `head`."""
-    request_line, _, fields = head.partition(b"\r\n")
-    matched = REQUEST_LINE.fullmatch(request_line)
-    if matched is None:
-        raise HttpError(400, "bad_request", "The request line is not HTTP/1.1.")
-    method, target, version = matched.groups()
-    fields = fields + b"\r\n" if fields else b""
-    if FIELD_LINES.fullmatch(fields) is None:
-        raise HttpError(400, "bad_request", "A header line is malformed.")
-    connection: list[bytes] = []
-    lengths: set[bytes] = set()
-    codings: list[bytes] = []
-    expect_continue = False
-    if own := OWN_FIELDS.findall(fields):
-        fields = OWN_FIELDS.sub(b"", fields)
-    for name, value in own:
-        name = name.lower()
-        if name == b"content-length":
-            lengths.add(value)
-        elif name == b"expect":
-            expect_continue = value.lower() == b"100-continue"
-        elif name == b"connection":
-            connection += [token.strip(b" \t").lower() for token in value.split(b",")]
-        elif name == b"transfer-encoding":
-            codings += [coding.strip(b" \t").lower() for coding in value.split(b",")]
-    if codings and codings != [b"chunked"]:
-        raise HttpError(501, "not_implemented", "The only Transfer-Encoding accepted is chunked.")
-    if codings and (lengths or version == b"1.0"):
-        raise HttpError(400, "bad_request", "A chunked body cannot have a Content-Length, nor come in HTTP/1.0.")
-    if len(lengths) > 1 or (lengths and not next(iter(lengths)).isdigit()):
-        raise HttpError(400, "bad_request", "The Content-Length is not one whole number.")
-    length = None
-    if lengths:
-        (text,) = lengths
-        length = int(text) if len(text) <= 18 else 10**18  # beyond any cap, without int() of a huge string
-    if listed := set(connection) - {b"close", b"keep-alive", b""}:  # fields the Connection field names
-        lines = fields.splitlines(keepends=True)
-        fields = b"".join(line for line in lines if line.partition(b":")[0].lower() not in listed)
-    return Request(
-        method=method,
-        target=target,
-        version=version,
-        fields=fields,
-        length=length,
-        chunked=bool(codings),
-        keep_alive=b"close" not in connection if version == b"1.1" else b"keep-alive" in connection,
-        expect_continue=expect_continue and version == b"1.1",
-    )
+class RequestReader:
+    """A connection's requests, read by llhttp (httptools: Node's parser, fuzzed, in C) with
+    the front's own checks around it. `feed` takes the bytes as they come; requests whole,
+    with their bodies, wait in `ready`. An error stops the reading: `error` holds it, to be
+    answered once the requests before it have been."""
+
+    def __init__(self, *, max_body_bytes: int):
+        self.max_body_bytes = max_body_bytes
+        self.parser = httptools.HttpRequestParser(self)
+        self.ready: deque[tuple[Request, bytearray]] = deque()
+        self.request: Request | None = None  # its head read, its body arriving
+        self.body = bytearray()
+        self.received = 0  # the body's bytes so far, chunk framing included
+        self.error: HttpError | None = None
+        self.in_head = False
+        self._fed_in_head = 0  # bytes fed while one head was arriving
+
+    @property
+    def idle(self) -> bool:
+        """Nothing of a next request has arrived."""
+        return not self.in_head and self.request is None
+
+    def feed(self, data: bytes) -> None:
+        if self.error is not None:
+            return
+        in_head = self.in_head
+        try:
+            self._feed(data)
+            if in_head and self.in_head:
+                self._fed_in_head += len(data)
+                if self._fed_in_head > HEAD_LIMIT:
+                    raise HttpError(431, "headers_too_large", f"The request's head is larger than {HEAD_LIMIT} bytes.")
+        except HttpError as error:
+            self.error = error
+
+    def _feed(self, data: bytes) -> None:
+        while True:
+            try:
+                self.parser.feed_data(data)
+                return
+            except httptools.HttpParserUpgrade as upgrade:
+                # An Upgrade (h2c, say) is declined by passing the request on without it: the
+                # next request starts where llhttp stopped, with a parser of its own.
+                data = data[upgrade.args[0] :]
+                self.parser = httptools.HttpRequestParser(self)
+            except httptools.HttpParserCallbackError as error:
+                if isinstance(error.__context__, HttpError):
+                    raise error.__context__ from None
+                raise
+            except httptools.HttpParserError as error:
+                if str(error) == "Content-Length overflow":
+                    raise self._too_large() from None
+                raise HttpError(400, "bad_request", f"The request is malformed: {error}.") from None
+
+    # --- llhttp's callbacks ------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self.in_head, self._fed_in_head = True, 0
+        self._target = b""
+        self._fields: list[bytes] = []
+        self._own: list[tuple[bytes, bytes]] = []
+        self._hosts = 0
+        self._head_size = 0
+
+    def on_url(self, piece: bytes) -> None:
+        self._target += piece
+        if len(self._target) > REQUEST_LINE_LIMIT:
+            raise HttpError(414, "uri_too_long", f"The request line is longer than {REQUEST_LINE_LIMIT} bytes.")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        size = len(name) + len(value) + 4
+        if not self.in_head:  # a trailer field of a chunked body: read and dropped
+            self.received += size
+            self._check_body_size()
+            return
+        self._head_size += size
+        if size > FIELD_LIMIT:
+            raise HttpError(431, "headers_too_large", f"A header line is longer than {FIELD_LIMIT} bytes.")
+        if self._head_size > HEAD_LIMIT:
+            raise HttpError(431, "headers_too_large", f"The request's head is larger than {HEAD_LIMIT} bytes.")
+        lowered = name.lower()
+        value = value.strip(b" \t")
+        if lowered in OWN_FIELDS:
+            self._own.append((lowered, value))
+            return
+        self._hosts += lowered == b"host"
+        self._fields.append(b"%s: %s\r\n" % (name, value))
+        if len(self._fields) > FIELDS_LIMIT:
+            raise HttpError(431, "headers_too_large", f"The request has more than {FIELDS_LIMIT} header fields.")
+
+    def on_headers_complete(self) -> None:
+        self.in_head = False
+        self.request = request = self._request()
+        self.body, self.received = bytearray(), 0
+        if (request.length or 0) > self.max_body_bytes:
+            raise self._too_large()
+
+    def on_chunk_header(self) -> None:
+        self.received += CHUNK_FRAMING
+        self._check_body_size()
+
+    def on_body(self, piece: bytes) -> None:
+        self.body += piece
+        self.received += len(piece)
+        self._check_body_size()
+
+    def on_message_complete(self) -> None:
+        self.ready.append((self.request, self.body))
+        self.request, self.body = None, bytearray()
+
+    def _check_body_size(self) -> None:
+        if self.received > self.max_body_bytes:
+            raise self._too_large()
+
+    def _too_large(self) -> HttpError:
+        return HttpError(413, "body_too_large", f"The body is larger than {self.max_body_bytes} bytes.")
+
+    def _request(self) -> Request:
+        """The request whose head has been read, once the front's own rules allow it."""
+        parser = self.parser
+        method, version = parser.get_method(), parser.get_http_version().encode()
+        target = self._target
+        if version not in (b"1.1", b"1.0") or method == b"CONNECT" or TARGET.fullmatch(target) is None:
+            raise HttpError(400, "bad_request", "The request line is not HTTP/1.1.")
+        if len(method) + len(target) + 10 > REQUEST_LINE_LIMIT:
+            raise HttpError(414, "uri_too_long", f"The request line is longer than {REQUEST_LINE_LIMIT} bytes.")
+        if self._hosts > 1 or (self._hosts == 0 and version == b"1.1"):
+            raise HttpError(400, "bad_request", "The request must have one Host header.")
+        connection: list[bytes] = []
+        codings: list[bytes] = []
+        length = None
+        expect_continue = False
+        for name, value in self._own:
+            if name == b"content-length":
+                length = int(value)  # llhttp has checked it: one, and a number
+            elif name == b"expect":
+                expect_continue = value.lower() == b"100-continue"
+            elif name == b"connection":
+                connection += [token.strip(b" \t").lower() for token in value.split(b",")]
+            elif name == b"transfer-encoding":
+                codings += [coding.strip(b" \t").lower() for coding in value.split(b",")]
+        if codings and codings != [b"chunked"]:
+            raise HttpError(501, "not_implemented", "The only Transfer-Encoding accepted is chunked.")
+        if codings and version == b"1.0":
+            raise HttpError(400, "bad_request", "A chunked body cannot come in HTTP/1.0.")
+        if parser.should_upgrade() and (codings or length):
+            raise HttpError(400, "bad_request", "An Upgrade request cannot have a body here.")
+        fields = b"".join(self._fields)
+        if listed := set(connection) - {b"close", b"keep-alive", b"upgrade", b""}:  # fields Connection names
+            fields = b"".join(line for line in self._fields if line.partition(b":")[0].lower() not in listed)
+        return Request(
+            method=method,
+            target=target,
+            version=version,
+            fields=fields,
+            length=length,
+            chunked=bool(codings),
+            keep_alive=b"close" not in connection if version == b"1.1" else b"keep-alive" in connection,
+            expect_continue=expect_continue and version == b"1.1",
+        )
 
 
 class ChunkedReader:
-    """Follows a chunked body (RFC 9112 7.1) as its bytes arrive: keeps the data when asked
-    (a request's body, de-chunked for gunicorn), or only finds where it ends (a response's,
-    relayed as it is). Trailer fields are read and dropped."""
+    """Finds where a chunked answer of gunicorn's ends (RFC 9112 7.1) as its bytes arrive;
+    the answer is relayed as it is."""
 
     SIZE, DATA, DATA_END, TRAILER = range(4)
 
-    def __init__(self, *, limit: int | None, keep: bool):
-        self.limit, self.keep = limit, keep
-        self.parts: list[bytes] = []
-        self.size = 0  # data bytes so far
+    def __init__(self):
         self.done = False
         self._state, self._remaining, self._line, self._trailer = self.SIZE, 0, bytearray(), 0
 
@@ -151,8 +263,6 @@ class ChunkedReader:
         while at < end and not self.done:
             if self._state == self.DATA:
                 take = min(self._remaining, end - at)
-                if self.keep:
-                    self.parts.append(bytes(data[at : at + take]))
                 at += take
                 self._remaining -= take
                 if not self._remaining:
@@ -163,7 +273,7 @@ class ChunkedReader:
                 self._line += data[at:]
                 at = end
                 if len(self._line) > LINE_LIMIT:
-                    raise HttpError(400, "bad_request", "A line of the chunked body is too long.")
+                    raise HttpError(502, "bad_gateway", "A line of the chunked answer is too long.")
                 break
             self._line += data[at : newline + 1]
             at = newline + 1
@@ -173,28 +283,22 @@ class ChunkedReader:
 
     def _read_line(self, line: bytes) -> None:
         if not line.endswith(b"\r\n") or len(line) > LINE_LIMIT:
-            raise HttpError(400, "bad_request", "The chunked body is malformed.")
+            raise HttpError(502, "bad_gateway", "The chunked answer is malformed.")
         if self._state == self.DATA_END:
             if line != b"\r\n":
-                raise HttpError(400, "bad_request", "A chunk is longer than its size says.")
+                raise HttpError(502, "bad_gateway", "A chunk is longer than its size says.")
             self._state = self.SIZE
         elif self._state == self.SIZE:
             size_text = line[:-2].split(b";", 1)[0].strip(b" \t")  # chunk extensions are ignored
             if CHUNK_SIZE.fullmatch(size_text) is None:
-                raise HttpError(400, "bad_request", "A chunk size is not a hexadecimal number.")
+                raise HttpError(502, "bad_gateway", "A chunk size is not a hexadecimal number.")
             size = int(size_text, 16)
-            if self.limit is not None and self.size + size > self.limit:
-                raise HttpError(413, "body_too_large", f"The body is larger than {self.limit} bytes.")
-            self.size += size
             self._state, self._remaining = (self.DATA, size) if size else (self.TRAILER, 0)
         else:
             self._trailer += len(line)
             if self._trailer > TRAILER_LIMIT:
-                raise HttpError(431, "headers_too_large", "The chunked body's trailer fields are too large.")
+                raise HttpError(502, "bad_gateway", "The chunked answer's trailer fields are too large.")
             self.done = line == b"\r\n"
-
-    def body(self) -> bytes:
-        return b"".join(self.parts)
 
 
 @dataclass(slots=True)

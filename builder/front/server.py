@@ -34,6 +34,7 @@ class Front:
         self.selector = selectors.DefaultSelector()
         self.connections: set[ClientConnection] = set()
         self.per_ip: Counter[str] = Counter()  # open client connections by peer address
+        self.bodies_held = 0  # request body bytes in memory, all connections together
         self.stopping = self.stop_requested = self.accept_paused = False
 
     def run(self) -> None:
