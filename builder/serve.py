@@ -1,10 +1,12 @@
 """`make run`: every process in the Procfile, in the foreground, one Ctrl-C stops them all.
 
-Each line a process prints is prefixed with its name. On Ctrl-C (or SIGTERM) each
-process's main pid gets SIGTERM, so that it shuts down its own children in order (a
-Celery worker finishes its tasks; gunicorn drains its workers); whatever is left
-after GRACE_SECONDS is killed with its whole process group. A second Ctrl-C during
-that wait kills them at once; more SIGTERMs change nothing (`make` passes one on to
+Each line a process prints is prefixed with its name. On Ctrl-C (or SIGTERM) the first
+process of the Procfile, the front, which owns the public port, gets SIGTERM first and
+up to FIRST_GRACE_SECONDS to finish the requests it has read (gunicorn still answers
+them meanwhile); then each other process's main pid gets SIGTERM, so that it shuts down
+its own children in order (a Celery worker finishes its tasks; gunicorn drains its
+workers); whatever is left after GRACE_SECONDS is killed with its whole process group.
+A second Ctrl-C during either wait kills them at once; more SIGTERMs change nothing (`make` passes one on to
 us, so a SIGTERM to make's process group arrives twice, the second perhaps only after
 everything has stopped: it changes nothing then either). If one process exits on its
 own, the others are stopped too: a platform without its worker is not running.
@@ -32,6 +34,7 @@ from pathlib import Path
 from builder.ports import port_holder, port_is_free
 
 GRACE_SECONDS = 20
+FIRST_GRACE_SECONDS = 12  # the front gives requests in flight 10 s (builder/front/server.py)
 POLL_SECONDS = 0.2  # a backstop: SIGCHLD wakes the main loop as soon as a process exits
 COLOURS = ["36", "33", "35", "32", "34", "31"]
 PR_SET_PDEATHSIG = 1
@@ -133,26 +136,39 @@ class Supervisor:
                 return 0
 
     def stop(self) -> None:
-        for name in self._running():
-            self.say("system", f"stopping {name}")
-            self.processes[name].send_signal(signal.SIGTERM)
-        self._wait_for_exits(GRACE_SECONDS)
+        first = self.entries[0][0]
+        running = self._running()
+        interrupted = False
+        if first in running and len(running) > 1:  # the front first: its requests still reach gunicorn
+            interrupted = self._stop_and_wait([first], FIRST_GRACE_SECONDS)
+            self._kill_group(self.processes[first])
+        if not interrupted:
+            self._stop_and_wait(self._running(), GRACE_SECONDS)
         for process in self.processes.values():
             self._kill_group(process)
         self.say("system", "all stopped")
 
-    def _wait_for_exits(self, seconds: float) -> None:
-        """Until every process has exited, seconds have passed, or a Ctrl-C comes meanwhile."""
+    def _stop_and_wait(self, names: list[str], seconds: float) -> bool:
+        """SIGTERM to each, then waits as _wait_for_exits does; True if a Ctrl-C came meanwhile."""
+        for name in names:
+            self.say("system", f"stopping {name}")
+            self.processes[name].send_signal(signal.SIGTERM)
+        return self._wait_for_exits(names, seconds)
+
+    def _wait_for_exits(self, names: list[str], seconds: float) -> bool:
+        """Until those processes have exited, seconds have passed, or a Ctrl-C comes meanwhile
+        (then True)."""
         deadline = time.monotonic() + seconds
-        while running := self._running():
+        while running := [name for name in self._running() if name in names]:
             left = deadline - time.monotonic()
             if left <= 0:
                 for name in running:
                     self.say("system", f"{name} did not stop within {seconds:g}s; killing it")
-                return
+                return False
             if self._next_signal(min(POLL_SECONDS, left)) == signal.SIGINT:
                 self.say("system", "Ctrl-C while stopping: killing what is left")
-                return
+                return True
+        return False
 
     @staticmethod
     def _kill_group(process: subprocess.Popen) -> None:

@@ -241,6 +241,17 @@ def test_one_stop_ends_every_process_and_their_children(capsys):
     assert "all stopped" in capsys.readouterr().out
 
 
+def test_the_first_process_is_stopped_and_waited_for_before_the_others(tmp_path):
+    # The front finishes the requests it holds while gunicorn, stopped after it, still answers them.
+    first = f"""sh -c 'trap "sleep 0.3; touch {tmp_path}/first-done; exit 0" TERM; sleep 60 & wait'"""
+    later = f"""sh -c 'trap "ls {tmp_path} > {tmp_path}/seen-by-later; exit 0" TERM; sleep 60 & wait'"""
+    supervisor = Supervisor([("front", first), ("web", later)])
+    supervisor.start()
+    threading.Event().wait(0.5)  # both have set their traps
+    supervisor.stop()
+    assert "first-done" in (tmp_path / "seen-by-later").read_text()
+
+
 def test_when_one_process_dies_the_others_are_stopped():
     supervisor = Supervisor([("short", "sh -c 'exit 3'"), ("long", "sleep 60")])
     supervisor.start()
