@@ -526,3 +526,15 @@ def test_many_pipelined_requests_are_each_answered_503_while_gunicorn_is_down(st
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_host_colons_serves_ipv4_and_ipv6(stack, tmp_path):
+    process, port = start_front(stack, tmp_path / "front.log", STEPWISE_HOST="::")  # start_front checks IPv4
+    try:
+        with socket.create_connection(("::1", port), timeout=ANSWER_SECONDS) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            assert answer(sock)[0] == 200
+        assert healthz(port) == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -22,9 +22,14 @@ BUSY = HttpError(503, "unavailable", "The web server has too many requests waiti
 BAD_GATEWAY = HttpError(502, "bad_gateway", "The web server did not answer.")
 
 
+def unmapped(address: str) -> str:
+    """An IPv4 client of a dual-stack listener by its IPv4 address (::ffff:192.0.2.1 is 192.0.2.1)."""
+    return address[7:] if address.startswith("::ffff:") and "." in address else address
+
+
 def proxy_line(peer: tuple, local: tuple) -> bytes:
     """PROXY protocol v1: gunicorn takes REMOTE_ADDR from it, so Django sees the real peer."""
-    client, front = peer[0].partition("%")[0], local[0].partition("%")[0]  # no IPv6 zone in the line
+    client, front = (unmapped(address[0].partition("%")[0]) for address in (peer, local))  # no IPv6 zone
     family = "TCP6" if ":" in client else "TCP4"
     return f"PROXY {family} {client} {front} {peer[1]} {local[1]}\r\n".encode()
 

@@ -85,7 +85,9 @@ class Front:
 
     def _listen(self) -> socket.socket:
         family, _, _, _, address = socket.getaddrinfo(self.config.host, self.config.port, type=socket.SOCK_STREAM)[0]
-        listener = socket.create_server(address, family=family, backlog=1024)
+        # "::" serves IPv4 too, as STEPWISE_HOST=0.0.0.0 would, where the system allows it.
+        dualstack = self.config.host == "::" and socket.has_dualstack_ipv6()
+        listener = socket.create_server(address, family=family, backlog=1024, dualstack_ipv6=dualstack)
         listener.setblocking(False)
         self.selector.register(listener, selectors.EVENT_READ, self._accept)
         return listener
