@@ -269,6 +269,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies their own components: what a request may hold is not what an answer holds.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # JSON bodies, the error shape and each operation's error answers, in one place.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "builder.api.openapi.json_bodies_only",
+        "builder.api.openapi.document_errors",
+    ],
 }
 
 # --- Web -------------------------------------------------------------------
