@@ -255,11 +255,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PARSER_CLASSES": [
-        "builder.api.parsers.StrictJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only, read by the platform's one strict reader: what the schema documents, and what
+    # every database can store (a form could not carry null, numbers or nested objects anyway).
+    "DEFAULT_PARSER_CLASSES": ["builder.api.parsers.StrictJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "builder.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "builder.api.errors.exception_handler",
@@ -276,6 +275,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies their own components: what a request may hold is not what an answer holds.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # JSON bodies, the error shape and each operation's error answers, in one place.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "builder.api.openapi.json_bodies_only",
+        "builder.api.openapi.document_errors",
+    ],
 }
 
 # --- Web -------------------------------------------------------------------

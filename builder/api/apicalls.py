@@ -4,12 +4,12 @@ import csv
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 
-from builder.api.apiplatform import id_param
+from builder.api.inputs import DateTimeText, id_field, padded, read_query
 from builder.apiplatform.models import ApiCall
 from builder.apiplatform.selectors import calls_csv_rows, calls_filtered, queue_ms
 
@@ -31,12 +31,20 @@ class CallSerializer(serializers.ModelSerializer):
         return queue_ms(call)
 
 
-FILTERS = [
-    OpenApiParameter("workspace", int), OpenApiParameter("collection", int), OpenApiParameter("endpoint", int),
-    OpenApiParameter("client", int),
-    OpenApiParameter("status", str, description="A code (404), a class (2xx, 4xx, 5xx) or error (400 and above)"),
-    OpenApiParameter("since", str, description="ISO 8601"), OpenApiParameter("until", str, description="ISO 8601"),
-]  # fmt: skip
+class CallFilters(serializers.Serializer):
+    """Checked here, then applied by calls_filtered (which the console's looser form shares)."""
+
+    workspace = id_field()
+    collection = id_field()
+    endpoint = id_field()
+    client = id_field()
+    status = serializers.RegexField(
+        padded("error|[1-5]xx|[1-5][0-9][0-9]"),
+        required=False,
+        help_text="A code (404), a class (2xx…5xx), or error (400 and up).",
+    )
+    since = DateTimeText(required=False, help_text="At or after; ISO 8601.")
+    until = DateTimeText(required=False, help_text="Before; ISO 8601.")
 
 
 class FirstRenderer(BaseContentNegotiation):
@@ -62,18 +70,21 @@ class CallViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CallSerializer
     queryset = ApiCall.objects.none()
 
-    @extend_schema(parameters=FILTERS)
+    @extend_schema(parameters=[CallFilters])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         workspaces = list(self.request.user.memberships.values_list("workspace_id", flat=True))
         calls = ApiCall.objects.filter(workspace_id__in=workspaces).select_related("endpoint", "client", "job")
-        if (workspace := id_param(self.request, "workspace")) is not None:
-            calls = calls.filter(workspace_id=workspace)
+        filters = read_query(CallFilters, self.request)
+        if "workspace" in filters:
+            calls = calls.filter(workspace_id=filters["workspace"])
         return calls_filtered(calls, self.request.query_params)
 
-    @extend_schema(operation_id="calls_export", parameters=FILTERS, responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        operation_id="calls_export", parameters=[CallFilters], responses={(200, "text/csv"): OpenApiTypes.STR}
+    )
     @action(detail=False, methods=["get"], pagination_class=None, content_negotiation_class=FirstRenderer)
     def export(self, request):
         """The calls the same filters select, as CSV, newest first."""

@@ -1,19 +1,47 @@
 """/api/clients/: who may call the API platform's endpoints, with their access profiles
 (/api/clients/<id>/profiles/) and keys (/api/clients/<id>/keys/). A key's secret is shown once."""
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from builder.api.apiplatform import WORKSPACE, id_field, id_param, write_body
+from builder.api.apiplatform import WorkspaceFilter
+from builder.api.inputs import (
+    WORKSPACE_FOR_CREATE,
+    JsonInput,
+    id_field,
+    padded,
+    read_query,
+    refuse_changes,
+    text_field,
+    write_body,
+)
+from builder.api.openapi import errors
 from builder.apiplatform import services
 from builder.apiplatform.models import AccessProfile, ApiClient, ApiKey
 from builder.apiplatform.selectors import clients_for_user, keys_of, profiles_of
+from builder.apiplatform.services import MAX_ROTATION_GRACE_HOURS
+from builder.errors import Conflict, NoSuchObject
 from builder.workspaces.access import access_in_workspace, access_workspace_for_create, parse_id
 from builder.workspaces.models import Role
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+IPV4_RANGE = padded(rf"{_OCTET}(?:\.{_OCTET}){{3}}/(?:3[0-2]|[12]?[0-9])")
+
+
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "string", "format": "ipv4"},
+            {"type": "string", "format": "ipv6"},
+            {"type": "string", "pattern": IPV4_RANGE},
+        ]
+    }
+)
+class AddressField(serializers.CharField):
+    """An IP address or a CIDR range; the service checks it."""
 
 
 class ProfileSerializer(serializers.ModelSerializer):
@@ -24,12 +52,16 @@ class ProfileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProfileWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False)
+class ProfileWriteSerializer(JsonInput):
+    name = text_field(max_length=100)
     collections = serializers.ListField(child=id_field(), required=False, help_text="Collections it may call.")
-    rate_limit_per_minute = serializers.IntegerField(required=False, allow_null=True, help_text="null: no limit.")
-    quota_per_day = serializers.IntegerField(required=False, allow_null=True, help_text="null: no quota.")
-    ip_allowlist = serializers.ListField(child=serializers.CharField(), required=False,
+    rate_limit_per_minute = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=1_000_000, help_text="null: no limit."
+    )
+    quota_per_day = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=1_000_000_000, help_text="null: no quota."
+    )
+    ip_allowlist = serializers.ListField(child=AddressField(), required=False, max_length=100,
                                          help_text="Addresses or CIDR ranges; empty allows any address.")  # fmt: skip
     active = serializers.BooleanField(required=False)
 
@@ -43,10 +75,14 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ClientWriteSerializer(serializers.Serializer):
-    workspace = id_field(help_text="Needed when you belong to several workspaces; cannot change.")
-    name = serializers.CharField(required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+class ClientWriteSerializer(JsonInput):
+    workspace = id_field(help_text=WORKSPACE_FOR_CREATE)
+    name = text_field(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class ClientUpdateSerializer(ClientWriteSerializer):
+    workspace = None
 
 
 class KeySerializer(serializers.ModelSerializer):
@@ -78,13 +114,18 @@ class KeyRotatedSerializer(KeyCreatedSerializer):
         read_only_fields = fields
 
 
-class KeyCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True)
-    profile = id_field(help_text="Needed when the client has several access profiles.")
+class KeyCreateSerializer(JsonInput):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    profile = id_field(help_text="Which access profile; a client with one only may leave it out (else a 409).")
 
 
-class KeyRotateSerializer(serializers.Serializer):
-    grace_hours = serializers.FloatField(required=False, help_text="How long the old key stays valid; 24 if left out.")
+class KeyRotateSerializer(JsonInput):
+    grace_hours = serializers.FloatField(
+        required=False,
+        min_value=0,
+        max_value=MAX_ROTATION_GRACE_HOURS,
+        help_text="How long the old key stays valid; 24 if left out.",
+    )
 
 
 def _clients(user):
@@ -102,30 +143,29 @@ class ClientViewSet(viewsets.GenericViewSet):
     serializer_class = ClientSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[WORKSPACE], responses=ClientSerializer(many=True))
+    @extend_schema(parameters=[WorkspaceFilter], responses=ClientSerializer(many=True))
     def list(self, request):
         clients = _clients(request.user)
-        if (workspace := id_param(request, "workspace")) is not None:
-            clients = clients.filter(workspace_id=workspace)
+        if "workspace" in (filters := read_query(WorkspaceFilter, request)):
+            clients = clients.filter(workspace_id=filters["workspace"])
         return Response(ClientSerializer(clients, many=True).data)
 
     @extend_schema(responses=ClientSerializer)
     def retrieve(self, request, pk=None):
         return Response(ClientSerializer(access_client(request.user, pk)).data)
 
-    @extend_schema(request=ClientWriteSerializer, responses={201: ClientSerializer})
+    @extend_schema(request=ClientWriteSerializer, responses={201: ClientSerializer, **errors(404, 409)})
     def create(self, request):
         body = write_body(ClientWriteSerializer, request)
         workspace = access_workspace_for_create(request.user, body.pop("workspace", None))
         client = services.client_create(workspace=workspace, data=body)
         return Response(ClientSerializer(client).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ClientWriteSerializer, responses=ClientSerializer)
+    @extend_schema(request=ClientUpdateSerializer, responses=ClientSerializer)
     def partial_update(self, request, pk=None):
         client = access_client(request.user, pk, role=Role.BUILDER)
-        body = write_body(ClientWriteSerializer, request)
-        if "workspace" in body:
-            raise ValidationError({"workspace": "A client cannot move to another workspace."})
+        body = write_body(ClientUpdateSerializer, request)
+        refuse_changes(request, {"workspace": "A client cannot move to another workspace."})
         services.client_update(client=client, data=body)
         return Response(ClientSerializer(access_client(request.user, pk)).data)
 
@@ -152,7 +192,7 @@ class ProfileViewSet(viewsets.GenericViewSet):
     def list(self, request, client_pk=None):
         return Response(ProfileSerializer(profiles_of(access_client(request.user, client_pk)), many=True).data)
 
-    @extend_schema(request=ProfileWriteSerializer, responses={201: ProfileSerializer})
+    @extend_schema(request=ProfileWriteSerializer, responses={201: ProfileSerializer, **errors(404)})
     def create(self, request, client_pk=None):
         client = access_client(request.user, client_pk, role=Role.BUILDER)
         profile = services.profile_create(client=client, data=write_body(ProfileWriteSerializer, request))
@@ -185,13 +225,13 @@ def _profile_for_new_key(client: ApiClient, profile_id: int | None) -> AccessPro
     if profile_id is not None:
         profile = profiles_of(client).filter(pk=profile_id).first()
         if profile is None:
-            raise ValidationError({"profile": f"{client.name} has no access profile {profile_id}."})
+            raise NoSuchObject({"profile": f"{client.name} has no access profile {profile_id}."})
         return profile
     profiles = list(profiles_of(client)[:2])
     if not profiles:
-        raise ValidationError({"profile": f"{client.name} has no access profile; create an access profile first."})
+        raise Conflict({"profile": f"{client.name} has no access profile; create an access profile first."})
     if len(profiles) > 1:
-        raise ValidationError({"profile": f"{client.name} has several access profiles; say which one."})
+        raise Conflict({"profile": f"{client.name} has several access profiles; say which one."})
     return profiles[0]
 
 
@@ -206,7 +246,7 @@ class KeyViewSet(viewsets.GenericViewSet):
     def list(self, request, client_pk=None):
         return Response(KeySerializer(keys_of(access_client(request.user, client_pk)), many=True).data)
 
-    @extend_schema(request=KeyCreateSerializer, responses={201: KeyCreatedSerializer})
+    @extend_schema(request=KeyCreateSerializer, responses={201: KeyCreatedSerializer, **errors(409)})
     def create(self, request, client_pk=None):
         client = access_client(request.user, client_pk, role=Role.BUILDER)
         body = write_body(KeyCreateSerializer, request)
@@ -221,7 +261,7 @@ class KeyViewSet(viewsets.GenericViewSet):
         key = _key(access_client(request.user, client_pk, role=Role.BUILDER), pk)
         return Response(KeySerializer(services.key_revoke(key=key)).data)
 
-    @extend_schema(request=KeyRotateSerializer, responses={201: KeyRotatedSerializer})
+    @extend_schema(request=KeyRotateSerializer, responses={201: KeyRotatedSerializer, **errors(409)})
     def rotate(self, request, client_pk=None, pk=None):
         """A new key for the same profile; the old one keeps working for grace_hours, so callers can move."""
         key = _key(access_client(request.user, client_pk, role=Role.BUILDER), pk)

@@ -2,29 +2,32 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
+from builder.api.inputs import (
+    WORKSPACE_FOR_CREATE,
+    JsonInput,
+    id_field,
+    padded,
+    read_query,
+    refuse_changes,
+    text_field,
+    write_body,
+)
+from builder.api.openapi import errors
 from builder.apiplatform import services
-from builder.apiplatform.models import ApiCollection, ApiEndpoint, Method, Mode, OnTimeout
+from builder.apiplatform.models import MAX_SYNC_TIMEOUT, ApiCollection, ApiEndpoint, Method, Mode, OnTimeout
+from builder.apiplatform.paths import PATH_PATTERN
 from builder.apiplatform.selectors import collections_for_user, endpoints_for_user
-from builder.workspaces.access import MAX_ID, access_in_workspace, access_workspace_for_create
+from builder.apiplatform.services import SLUG_PATTERN
+from builder.workspaces.access import access_in_workspace, access_workspace_for_create
 from builder.workspaces.models import Role
 
 
-def id_param(request, name: str) -> int | None:
-    """An id given as a query filter, or None; anything else is a 400 naming the filter."""
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_ID:
-        raise ValidationError({name: "Give an id."})
-    return int(raw)
-
-
-def id_field(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, **kwargs)
+class WorkspaceFilter(serializers.Serializer):
+    workspace = id_field(help_text="Only this workspace's")
 
 
 # --- collections -------------------------------------------------------------
@@ -49,26 +52,27 @@ class CollectionSerializer(serializers.ModelSerializer):
         return collection.endpoints.count() if counted is None else counted
 
 
-class CollectionWriteSerializer(serializers.Serializer):
-    workspace = id_field(help_text="Needed when you belong to several workspaces; cannot change.")
-    name = serializers.CharField(required=False)
-    slug = serializers.CharField(required=False, allow_blank=True, help_text="Made from the name when left out.")
-    version = serializers.IntegerField(required=False, help_text="1 to 999; slug and version are unique.")
-    description = serializers.CharField(required=False, allow_blank=True)
+class CollectionWriteSerializer(JsonInput):
+    workspace = id_field(help_text=WORKSPACE_FOR_CREATE)
+    name = text_field(max_length=100)
+    slug = serializers.RegexField(
+        padded(SLUG_PATTERN),
+        required=False,
+        allow_blank=True,
+        help_text="Letters, digits, hyphens; made from the name when left out.",
+    )
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=999, help_text="Slug and version are unique together."
+    )
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-def write_body(serializer_class, request) -> dict:
-    # partial: a field left out of a form is left alone, never set to False or "".
-    data = serializer_class(data=request.data, partial=True)
-    data.is_valid(raise_exception=True)
-    return dict(data.validated_data)
+class CollectionUpdateSerializer(CollectionWriteSerializer):
+    workspace = None
 
 
 def _collections(user):
     return collections_for_user(user).annotate(endpoint_count=Count("endpoints"))
-
-
-WORKSPACE = OpenApiParameter("workspace", int, description="Only this workspace's")
 
 
 class CollectionViewSet(viewsets.GenericViewSet):
@@ -78,30 +82,29 @@ class CollectionViewSet(viewsets.GenericViewSet):
     serializer_class = CollectionSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[WORKSPACE], responses=CollectionSerializer(many=True))
+    @extend_schema(parameters=[WorkspaceFilter], responses=CollectionSerializer(many=True))
     def list(self, request):
         collections = _collections(request.user)
-        if (workspace := id_param(request, "workspace")) is not None:
-            collections = collections.filter(workspace_id=workspace)
+        if "workspace" in (filters := read_query(WorkspaceFilter, request)):
+            collections = collections.filter(workspace_id=filters["workspace"])
         return Response(CollectionSerializer(collections, many=True).data)
 
     @extend_schema(responses=CollectionSerializer)
     def retrieve(self, request, pk=None):
         return Response(CollectionSerializer(self._access(pk)).data)
 
-    @extend_schema(request=CollectionWriteSerializer, responses={201: CollectionSerializer})
+    @extend_schema(request=CollectionWriteSerializer, responses={201: CollectionSerializer, **errors(404, 409)})
     def create(self, request):
         body = write_body(CollectionWriteSerializer, request)
         workspace = access_workspace_for_create(request.user, body.pop("workspace", None))
         collection = services.collection_create(workspace=workspace, data=body)
         return Response(CollectionSerializer(collection).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CollectionWriteSerializer, responses=CollectionSerializer)
+    @extend_schema(request=CollectionUpdateSerializer, responses={200: CollectionSerializer, **errors(409)})
     def partial_update(self, request, pk=None):
         collection = self._access(pk, role=Role.BUILDER)
-        body = write_body(CollectionWriteSerializer, request)
-        if "workspace" in body:
-            raise ValidationError({"workspace": "A collection cannot move to another workspace."})
+        body = write_body(CollectionUpdateSerializer, request)
+        refuse_changes(request, {"workspace": "A collection cannot move to another workspace."})
         services.collection_update(collection=collection, data=body)
         return Response(CollectionSerializer(self._access(pk)).data)
 
@@ -161,17 +164,25 @@ class EndpointSerializer(serializers.ModelSerializer):
         return self._trigger(endpoint).get("responses")
 
 
-class EndpointWriteSerializer(serializers.Serializer):
-    collection = id_field(help_text="Needed to create; cannot change.")
-    name = serializers.CharField(required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+class EndpointWriteSerializer(JsonInput):
+    collection = id_field(required=True, help_text="Cannot change.")
+    name = text_field(max_length=100)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     method = serializers.ChoiceField(choices=Method.choices, required=False)
-    path = serializers.CharField(required=False, help_text="Relative to the collection, as /tickets/{id}.")
-    recipe = id_field(help_text="A recipe of the same workspace with the api_request trigger.")
+    path = serializers.RegexField(padded(PATH_PATTERN), help_text="Relative to the collection, as /tickets/{id}.")
+    recipe = id_field(required=True, help_text="A recipe of the same workspace with the api_request trigger.")
     mode = serializers.ChoiceField(choices=Mode.choices, required=False, help_text="The recipe's mode if left out.")
-    timeout_seconds = serializers.FloatField(required=False, help_text="0.1 to 10.")
+    timeout_seconds = serializers.FloatField(required=False, min_value=0.1, max_value=MAX_SYNC_TIMEOUT)
     on_timeout = serializers.ChoiceField(choices=OnTimeout.choices, required=False)
     enabled = serializers.BooleanField(required=False)
+
+
+class EndpointUpdateSerializer(EndpointWriteSerializer):
+    collection = None
+
+
+class CollectionFilter(serializers.Serializer):
+    collection = id_field(help_text="Only this collection's")
 
 
 def _endpoints(user):
@@ -185,19 +196,18 @@ class EndpointViewSet(viewsets.GenericViewSet):
     serializer_class = EndpointSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[OpenApiParameter("collection", int, description="Only this collection's")],
-                   responses=EndpointSerializer(many=True))  # fmt: skip
+    @extend_schema(parameters=[CollectionFilter], responses=EndpointSerializer(many=True))
     def list(self, request):
         endpoints = _endpoints(request.user)
-        if (collection := id_param(request, "collection")) is not None:
-            endpoints = endpoints.filter(collection_id=collection)
+        if "collection" in (filters := read_query(CollectionFilter, request)):
+            endpoints = endpoints.filter(collection_id=filters["collection"])
         return Response(EndpointSerializer(endpoints, many=True).data)
 
     @extend_schema(responses=EndpointSerializer)
     def retrieve(self, request, pk=None):
         return Response(EndpointSerializer(self._access(pk)).data)
 
-    @extend_schema(request=EndpointWriteSerializer, responses={201: EndpointSerializer})
+    @extend_schema(request=EndpointWriteSerializer, responses={201: EndpointSerializer, **errors(404, 409)})
     def create(self, request):
         body = write_body(EndpointWriteSerializer, request)
         if "collection" not in body:
@@ -207,12 +217,11 @@ class EndpointViewSet(viewsets.GenericViewSet):
         endpoint = services.endpoint_create(collection=collection, data=body)
         return Response(EndpointSerializer(self._access(endpoint.pk)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=EndpointWriteSerializer, responses=EndpointSerializer)
+    @extend_schema(request=EndpointUpdateSerializer, responses={200: EndpointSerializer, **errors(404, 409)})
     def partial_update(self, request, pk=None):
         endpoint = self._access(pk, role=Role.BUILDER)
-        body = write_body(EndpointWriteSerializer, request)
-        if "collection" in body:
-            raise ValidationError({"collection": "An endpoint cannot move to another collection."})
+        body = write_body(EndpointUpdateSerializer, request)
+        refuse_changes(request, {"collection": "An endpoint cannot move to another collection."})
         services.endpoint_update(endpoint=endpoint, data=body)
         return Response(EndpointSerializer(self._access(pk)).data)
 

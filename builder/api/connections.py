@@ -1,21 +1,32 @@
 """/api/connections/: CRUD, and POST /api/connections/<id>/test/. Secrets are write-only."""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from builder.api.apiplatform import WorkspaceFilter
+from builder.api.connection_fields import connection_create_schema, connection_update_schema
 from builder.api.errors import error_response
-from builder.api.parsers import StrictJSONField
+from builder.api.inputs import (
+    WORKSPACE_FOR_CREATE,
+    JsonInput,
+    id_field,
+    read_query,
+    refuse_changes,
+    text_field,
+    write_body,
+)
+from builder.api.openapi import errors
 from builder.connections import services
 from builder.connections.access import access_connection
 from builder.connections.models import Connection
 from builder.connections.selectors import connections_for_user, secret_state
-from builder.workspaces.access import access_workspace_for_create, parse_id
+from builder.workspaces.access import access_workspace_for_create
 from builder.workspaces.models import Role
 from connectors.errors import ConnectorError
-from connectors.registry import get_connector
+from connectors.registry import get_connector, registry
 
 
 class ConnectionSerializer(serializers.ModelSerializer):
@@ -37,11 +48,22 @@ class ConnectionSerializer(serializers.ModelSerializer):
         return {"ok": connection.last_test_ok, "message": connection.last_test_message, "at": connection.last_tested_at}
 
 
-class ConnectionWriteSerializer(serializers.Serializer):
-    workspace = serializers.IntegerField(required=False, help_text="Needed when you belong to several workspaces.")
-    connector = serializers.CharField(required=False)
-    name = serializers.CharField(required=False, max_length=100)
-    fields = StrictJSONField(required=False, help_text="Field values, secrets included (never shown again).")
+class ConnectionWriteSerializer(JsonInput):
+    workspace = id_field(help_text=WORKSPACE_FOR_CREATE)
+    connector = serializers.ChoiceField(choices=sorted(registry()), help_text="Cannot change.")
+    name = text_field(max_length=100, help_text="Unique in the workspace.")
+    fields = serializers.DictField(
+        required=False, help_text="The connector's fields (GET /api/connectors/), secrets included: never shown again."
+    )
+
+
+class ConnectionUpdateSerializer(ConnectionWriteSerializer):
+    workspace = connector = None
+
+
+class PickListQuery(serializers.Serializer):
+    action = text_field(max_length=200, help_text="The action, as slack.post_message.")
+    field = text_field(max_length=200, help_text="Its input field, as channel.")
 
 
 class PickOptionSerializer(serializers.Serializer):
@@ -61,24 +83,22 @@ class ConnectionViewSet(viewsets.GenericViewSet):
     serializer_class = ConnectionSerializer
     pagination_class = None
 
-    @extend_schema(
-        parameters=[OpenApiParameter("workspace", int, description="Only this workspace's connections")],
-        responses=ConnectionSerializer(many=True),
-    )
+    @extend_schema(parameters=[WorkspaceFilter], responses=ConnectionSerializer(many=True))
     def list(self, request):
-        workspace = request.query_params.get("workspace")
-        connections = connections_for_user(request.user, workspace_id=parse_id(workspace) if workspace else None)
+        workspace = read_query(WorkspaceFilter, request).get("workspace")
+        connections = connections_for_user(request.user, workspace_id=workspace)
         return Response(ConnectionSerializer(connections, many=True).data)
 
     @extend_schema(responses=ConnectionSerializer)
     def retrieve(self, request, pk=None):
         return Response(ConnectionSerializer(access_connection(request.user, pk)).data)
 
-    @extend_schema(request=ConnectionWriteSerializer, responses={201: ConnectionSerializer})
+    @extend_schema(
+        request={"application/json": connection_create_schema()},
+        responses={201: ConnectionSerializer, **errors(404, 409)},
+    )
     def create(self, request):
-        data = ConnectionWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        body = data.validated_data
+        body = write_body(ConnectionWriteSerializer, request)
         missing = {name: ["This field is required."] for name in ("connector", "name") if name not in body}
         if missing:
             raise ValidationError(missing)
@@ -91,36 +111,32 @@ class ConnectionViewSet(viewsets.GenericViewSet):
         )
         return Response(ConnectionSerializer(connection).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ConnectionWriteSerializer, responses=ConnectionSerializer)
+    @extend_schema(
+        request={"application/json": connection_update_schema()}, responses={200: ConnectionSerializer, **errors(409)}
+    )
     def partial_update(self, request, pk=None):
         connection = access_connection(request.user, pk, role=Role.BUILDER)
-        data = ConnectionWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        if {"workspace", "connector"} & set(data.validated_data):
-            raise ValidationError({"connector": "A connection's workspace and connector cannot change."})
-        connection = services.connection_update(
-            connection=connection, name=data.validated_data.get("name"), fields=data.validated_data.get("fields")
+        body = write_body(ConnectionUpdateSerializer, request)
+        refuse_changes(
+            request,
+            {name: "A connection's workspace and connector cannot change." for name in ("workspace", "connector")},
         )
+        connection = services.connection_update(connection=connection, name=body.get("name"), fields=body.get("fields"))
         return Response(ConnectionSerializer(connection).data)
 
+    @extend_schema(responses={204: None, **errors(409)})
     def destroy(self, request, pk=None):
         services.connection_delete(connection=access_connection(request.user, pk, role=Role.BUILDER))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("action", str, required=True), OpenApiParameter("field", str, required=True)],
-        responses=PickOptionSerializer(many=True),
-    )
+    @extend_schema(parameters=[PickListQuery], responses={200: PickOptionSerializer(many=True), **errors(403, 502)})
     @action(detail=True, methods=["get"], url_path="pick-list")
     def pick_list(self, request, pk=None):
         """Options for an input field fed by the connection, e.g. Slack channels for slack.post_message."""
         connection = access_connection(request.user, pk, role=Role.BUILDER)
+        query = read_query(PickListQuery, request)
         try:
-            options = services.connection_pick_list(
-                connection=connection,
-                action=request.query_params.get("action", ""),
-                field=request.query_params.get("field", ""),
-            )
+            options = services.connection_pick_list(connection=connection, action=query["action"], field=query["field"])
         except ConnectorError as exc:
             return error_response(status_code=502, code="connector_error", message=exc.message)
         return Response(options)

@@ -2,7 +2,9 @@
 
     {"error": {"status": 400, "code": "invalid", "message": "...", "fields": {"name": ["..."]}}}
 
-`fields` appears on validation errors and names every field with its problems.
+`fields` appears on validation errors and names every field (dotted, as bindings.chat) with
+its problems: 400 for input that is wrong in itself, 404 for an object the input names that
+does not exist (NoSuchObject), 409 for input the current state forbids (Conflict).
 """
 
 from django.conf import settings
@@ -16,6 +18,11 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from builder.errors import Conflict, NoSuchObject
+
+# A service's typed refusals: (status, code). A plain ValidationError is 400 "invalid".
+REFUSALS = {Conflict: (409, "conflict"), NoSuchObject: (404, "not_found")}
+
 
 def _flatten(detail) -> str:
     if isinstance(detail, list):
@@ -25,17 +32,53 @@ def _flatten(detail) -> str:
     return str(detail)
 
 
+def field_messages(detail, name: str = "") -> dict[str, list[str]]:
+    """Each field's messages under its dotted name, as the services name them: DRF nests a
+    dictionary's or a list's items ({"bindings": {"chat": [...]}} is "bindings.chat")."""
+    if isinstance(detail, dict):
+        found = {}
+        for key, value in detail.items():
+            found.update(field_messages(value, f"{name}.{key}" if name else str(key)))
+        return found
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        found = {}
+        for index, item in enumerate(detail):
+            found.update(field_messages(item, f"{name}.{index}") if isinstance(item, dict | list) else {})
+        return found
+    return {name: [str(item) for item in detail] if isinstance(detail, list) else [str(detail)]}
+
+
+class Refused(exceptions.ValidationError):
+    """A service's Conflict or NoSuchObject, carried through DRF with its own status."""
+
+    def __init__(self, detail, *, status_code: int, code: str):
+        super().__init__(detail)
+        self.status_code, self.refusal_code = status_code, code
+
+
+def _from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    for kind, (status_code, code) in REFUSALS.items():
+        if isinstance(exc, kind):
+            return Refused(detail, status_code=status_code, code=code)
+    return exceptions.ValidationError(detail)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+        exc = _from_django(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     body = {"status": response.status_code, "code": _code(exc), "message": ""}
     if isinstance(exc, exceptions.ValidationError):
-        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        body["fields"] = {key: value if isinstance(value, list) else [value] for key, value in fields.items()}
-        body["message"] = "Some fields are invalid: " + ", ".join(body["fields"]) + "."
+        body["fields"] = field_messages(
+            exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        )
+        if isinstance(exc, Refused):  # one thing in the way: say it
+            body["message"] = _flatten(list(body["fields"].values()))
+        else:
+            body["message"] = "Some fields are invalid: " + ", ".join(body["fields"]) + "."
     elif isinstance(exc, Http404):
         body["message"] = "Not found."
     else:
@@ -45,6 +88,8 @@ def exception_handler(exc, context):
 
 
 def _code(exc) -> str:
+    if isinstance(exc, Refused):
+        return exc.refusal_code
     if isinstance(exc, exceptions.ValidationError):
         return "invalid"
     if isinstance(exc, Http404):

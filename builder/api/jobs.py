@@ -1,16 +1,17 @@
 """/api/jobs/: filter by recipe, status and time; a job with its steps; cancel; re-run."""
 
 from django.core.exceptions import ValidationError
-from django.utils.dateparse import parse_datetime
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from builder.api.inputs import DateTimeText, id_field, read_query
+from builder.api.openapi import errors
+from builder.datetimes import parse_instant
 from builder.jobs import services
 from builder.jobs.access import access_job
 from builder.jobs.models import Job, JobStatus, JobStep
-from builder.workspaces.access import parse_id
 from builder.workspaces.models import Role
 
 
@@ -36,14 +37,18 @@ class JobDetailSerializer(JobSerializer):
         fields = JobSerializer.Meta.fields + ["trigger", "response", "steps"]
 
 
-def _time(request, name):
-    raw = request.query_params.get(name)
-    if not raw:
+class JobFilters(serializers.Serializer):
+    recipe = id_field()
+    status = serializers.ChoiceField(choices=JobStatus.choices, required=False)
+    since = DateTimeText(required=False, help_text="Created at or after; ISO 8601.")
+    until = DateTimeText(required=False, help_text="Created before; ISO 8601.")
+
+
+def _time(filters: dict, name: str):
+    raw = filters.get(name)
+    if raw is None:
         return None
-    try:
-        parsed = parse_datetime(raw.replace(" ", "+"))
-    except ValueError:  # well formed, but no such date (month 13)
-        parsed = None
+    parsed = parse_instant(raw)
     if parsed is None:
         raise ValidationError({name: "Use an ISO 8601 date and time, e.g. 2026-11-28T10:00:00Z."})
     return parsed
@@ -55,26 +60,21 @@ class JobViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = JobSerializer
     queryset = Job.objects.none()
 
-    @extend_schema(parameters=[
-        OpenApiParameter("recipe", int), OpenApiParameter("status", str, enum=JobStatus.values),
-        OpenApiParameter("since", str, description="ISO 8601"), OpenApiParameter("until", str, description="ISO 8601"),
-    ])  # fmt: skip
+    @extend_schema(parameters=[JobFilters])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         workspaces = self.request.user.memberships.values_list("workspace_id", flat=True)
         jobs = Job.objects.filter(workspace_id__in=list(workspaces)).select_related("version")
-        params = self.request.query_params
-        if params.get("recipe"):
-            jobs = jobs.filter(recipe_id=parse_id(params["recipe"]))
-        if params.get("status"):
-            if params["status"] not in JobStatus.values:
-                raise ValidationError({"status": f"Use one of: {', '.join(JobStatus.values)}."})
-            jobs = jobs.filter(status=params["status"])
-        if since := _time(self.request, "since"):
+        filters = read_query(JobFilters, self.request)
+        if "recipe" in filters:
+            jobs = jobs.filter(recipe_id=filters["recipe"])
+        if "status" in filters:
+            jobs = jobs.filter(status=filters["status"])
+        if since := _time(filters, "since"):
             jobs = jobs.filter(created_at__gte=since)
-        if until := _time(self.request, "until"):
+        if until := _time(filters, "until"):
             jobs = jobs.filter(created_at__lt=until)
         return jobs
 
@@ -82,7 +82,7 @@ class JobViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(JobDetailSerializer(access_job(request.user, pk)).data)
 
-    @extend_schema(request=None, responses=JobSerializer)
+    @extend_schema(request=None, responses={202: JobSerializer, **errors(409)})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """A queued job is cancelled at once; a running one stops before its next step."""

@@ -1,10 +1,17 @@
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from builder.api.inputs import NOT_ONLY_SPACE, JsonInput, JsonTypes, text_field
 from builder.workspaces.models import ApiToken, Membership, Role, Workspace
 
 
-class TokenCreateSerializer(serializers.Serializer):
+@extend_schema_field({"type": "string", "anyOf": [{"format": "email"}, {"maxLength": 0}]})
+class EmailOrBlank(serializers.CharField):
+    """A user's email address, or "" when none is set (Django's default)."""
+
+
+class TokenCreateSerializer(JsonInput):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     name = serializers.CharField(required=False, allow_blank=True, max_length=100)
@@ -26,19 +33,22 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
+    email = EmailOrBlank(read_only=True)
+
     class Meta:
         model = get_user_model()
         fields = ["id", "username", "email", "first_name", "last_name"]
         read_only_fields = fields
 
 
-class WorkspaceSerializer(serializers.ModelSerializer):
+class WorkspaceSerializer(JsonTypes, serializers.ModelSerializer):
     role = serializers.SerializerMethodField()
 
     class Meta:
         model = Workspace
         fields = ["id", "name", "slug", "created_at", "role"]
         read_only_fields = ["id", "slug", "created_at", "role"]
+        extra_kwargs = {"name": {"validators": [NOT_ONLY_SPACE]}}
 
     def get_role(self, workspace) -> str | None:
         roles = self.context.get("roles") or {}
@@ -54,10 +64,10 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "username", "created_at"]
 
 
-class MemberAddSerializer(serializers.Serializer):
-    username = serializers.CharField()
+class MemberAddSerializer(JsonInput):
+    username = text_field(max_length=150)
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class MemberRoleSerializer(serializers.Serializer):
+class MemberRoleSerializer(JsonInput):
     role = serializers.ChoiceField(choices=Role.choices)

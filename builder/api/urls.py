@@ -7,6 +7,7 @@ from builder.api.apicalls import CallViewSet
 from builder.api.apiclients import ClientViewSet, KeyViewSet, ProfileViewSet
 from builder.api.apiplatform import CollectionViewSet, EndpointViewSet
 from builder.api.connections import ConnectionViewSet
+from builder.api.connectors import connector_detail, connector_list
 from builder.api.jobs import JobViewSet
 from builder.api.recipes import RecipeViewSet, recipe_schema
 
@@ -33,10 +34,10 @@ urlpatterns = [
     path("auth/token/", views.token_create, name="api_token_create"),
     path("me/", views.me, name="api_me"),
     path("schemas/recipe.json", recipe_schema, name="api_recipe_schema"),
-    path("connectors/", views.connector_list, name="api_connector_list"),
-    path("connectors/<str:name>/", views.connector_detail, name="api_connector_detail"),
-    path("workspaces/<str:workspace_pk>/members/", member_list, name="api_member_list"),
-    path("workspaces/<str:workspace_pk>/members/<str:pk>/", member_detail, name="api_member_detail"),
+    path("connectors/", connector_list, name="api_connector_list"),
+    path("connectors/<str:name>/", connector_detail, name="api_connector_detail"),
+    path("workspaces/<int:workspace_pk>/members/", member_list, name="api_member_list"),
+    path("workspaces/<int:workspace_pk>/members/<int:pk>/", member_detail, name="api_member_detail"),
     path("clients/<int:client_pk>/profiles/", profile_list, name="api_profile_list"),
     path("clients/<int:client_pk>/profiles/<int:pk>/", profile_detail, name="api_profile_detail"),
     path("clients/<int:client_pk>/keys/", key_list, name="api_key_list"),

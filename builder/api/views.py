@@ -1,8 +1,6 @@
 """Thin viewsets: parse, check access, call one service, render."""
 
 from django.contrib.auth import authenticate
-from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
@@ -11,15 +9,15 @@ from rest_framework.response import Response
 
 from builder.api import serializers as s
 from builder.api.errors import error_response
+from builder.api.openapi import errors
 from builder.api.throttles import CredentialsRateThrottle
 from builder.workspaces import services
 from builder.workspaces.access import access_api_token, access_member, access_membership, access_workspace
 from builder.workspaces.models import Role
 from builder.workspaces.selectors import api_tokens_for_user, members_of, memberships_for_user, workspaces_for_user
-from connectors.registry import get_connector, registry
 
 
-@extend_schema(request=s.TokenCreateSerializer, responses={201: s.ApiTokenCreatedSerializer})
+@extend_schema(request=s.TokenCreateSerializer, responses={201: s.ApiTokenCreatedSerializer, **errors(401, 429)})
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
@@ -50,22 +48,6 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def destroy(self, request, pk=None):
         services.api_token_revoke(token=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-@extend_schema(operation_id="connectors_list", responses=OpenApiTypes.OBJECT)
-@api_view(["GET"])
-def connector_list(request):
-    """Every connector: its connection fields, actions and triggers with their JSON Schemas."""
-    return Response([connector.describe() for connector in registry().values()])
-
-
-@extend_schema(responses=OpenApiTypes.OBJECT)
-@api_view(["GET"])
-def connector_detail(request, name):
-    connector = get_connector(name)
-    if connector is None:
-        raise Http404("No such connector.")
-    return Response(connector.describe())
 
 
 @extend_schema(responses=s.UserSerializer)
@@ -123,7 +105,7 @@ class MemberViewSet(viewsets.GenericViewSet):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=s.MemberAddSerializer, responses={201: s.MembershipSerializer})
+    @extend_schema(request=s.MemberAddSerializer, responses={201: s.MembershipSerializer, **errors(409)})
     def create(self, request, workspace_pk=None):
         workspace = access_workspace(request.user, workspace_pk, role=Role.OWNER)
         data = s.MemberAddSerializer(data=request.data)
@@ -131,17 +113,20 @@ class MemberViewSet(viewsets.GenericViewSet):
         membership = services.member_add(workspace=workspace, **data.validated_data)
         return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.MemberRoleSerializer)
+    @extend_schema(request=s.MemberRoleSerializer, responses={200: s.MembershipSerializer, **errors(409)})
     def partial_update(self, request, workspace_pk=None, pk=None):
         member = access_member(request.user, workspace_pk, pk)
-        data = s.MemberRoleSerializer(data=request.data)
+        data = s.MemberRoleSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        return Response(self.get_serializer(services.member_set_role(membership=member, **data.validated_data)).data)
+        if "role" in data.validated_data:
+            member = services.member_set_role(membership=member, role=data.validated_data["role"])
+        return Response(self.get_serializer(member).data)
 
     def retrieve(self, request, workspace_pk=None, pk=None):
         access_membership(request.user, workspace_pk)
         return Response(self.get_serializer(access_member(request.user, workspace_pk, pk, role=Role.VIEWER)).data)
 
+    @extend_schema(responses={204: None, **errors(409)})
     def destroy(self, request, workspace_pk=None, pk=None):
         services.member_remove(membership=access_member(request.user, workspace_pk, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

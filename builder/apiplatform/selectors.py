@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncHour
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from builder.apiplatform.models import AccessProfile, ApiCall, ApiClient, ApiCollection, ApiEndpoint, ApiKey
+from builder.datetimes import parse_instant
+from builder.workspaces.access import MAX_ID
 
 
 def collections_for_user(user) -> QuerySet[ApiCollection]:
@@ -40,21 +41,16 @@ CALL_FILTERS = ("endpoint", "collection", "client", "status", "since", "until")
 
 
 def _when(value: str, name: str) -> datetime:
-    # An offset's "+" arrives as a space when the query string was not encoded.
-    candidates = (value, "+".join(value.rsplit(" ", 1))) if " " in value.strip() else (value,)
-    for candidate in candidates:
-        try:
-            parsed = parse_datetime(candidate.strip())
-        except ValueError:  # well formed but impossible, as 2026-13-99T00:00
-            parsed = None
-        if parsed is not None:
-            return parsed if parsed.tzinfo else timezone.make_aware(parsed)
-    raise ValidationError({name: "Give a date and time, as 2026-11-28T15:00:00Z."})
+    parsed = parse_instant(value)
+    if parsed is None:
+        raise ValidationError({name: "Give a date and time, as 2026-11-28T15:00:00Z."})
+    return parsed
 
 
 def _number(value) -> int | None:
     text = str(value).strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 19 else None
+    return number if number is not None and number <= MAX_ID else None
 
 
 def calls_filtered(queryset: QuerySet[ApiCall], params) -> QuerySet[ApiCall]:

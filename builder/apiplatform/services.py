@@ -6,6 +6,7 @@ that a bad request changes nothing."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -26,11 +27,14 @@ from builder.apiplatform.models import (
     OnTimeout,
 )
 from builder.apiplatform.paths import path_problem
+from builder.errors import Conflict, NoSuchObject
 from builder.recipes.models import Recipe
 from builder.workspaces.access import MAX_ID
 from builder.workspaces.models import Workspace
 
 MAX_ROTATION_GRACE_HOURS = 24 * 30
+# To match a whole slug: at most 60 letters, digits and single hyphens between them.
+SLUG_PATTERN = r"(?=[A-Za-z0-9-]{1,60}(?![A-Za-z0-9-]))[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
 
 
 def _text(data: dict, name: str, *, required: bool, limit: int, blank: bool = True) -> str | None:
@@ -95,12 +99,13 @@ def _collection_apply(collection: ApiCollection, data: dict, *, creating: bool) 
     name = _text(data, "name", required=creating, limit=100, blank=False)
     if name is not None:
         collection.name = name
-    if "slug" in data or creating:
-        raw = data.get("slug") or slugify(collection.name)
-        slug = slugify(raw) if isinstance(raw, str) else ""
-        if not slug or slug != raw.strip().lower() and "slug" in data:
-            raise ValidationError({"slug": "Use lowercase letters, digits and hyphens."})
-        collection.slug = slug[:60]
+    if data.get("slug"):
+        slug = data["slug"].strip() if isinstance(data["slug"], str) else ""
+        if not re.fullmatch(SLUG_PATTERN, slug):
+            raise ValidationError({"slug": "Use at most 60 letters, digits and hyphens."})
+        collection.slug = slug.lower()
+    elif "slug" in data or creating:  # made from the name, or a name with no letter to make it from
+        collection.slug = slugify(collection.name)[:60].strip("-_") or "api"
     if "version" in data:
         collection.version = _count(data, "version", low=1, high=999) or 1
     description = _text(data, "description", required=False, limit=5000)
@@ -108,12 +113,12 @@ def _collection_apply(collection: ApiCollection, data: dict, *, creating: bool) 
         collection.description = description
     clash = ApiCollection.objects.filter(slug=collection.slug, version=collection.version).exclude(pk=collection.pk)
     if clash.exists():
-        raise ValidationError({"slug": f"/apim/{collection.slug}/v{collection.version} is taken; choose another."})
+        raise Conflict({"slug": f"/apim/{collection.slug}/v{collection.version} is taken; choose another."})
     try:
         with transaction.atomic():
             collection.save()
     except IntegrityError:
-        raise ValidationError({"slug": f"/apim/{collection.slug}/v{collection.version} is taken."}) from None
+        raise Conflict({"slug": f"/apim/{collection.slug}/v{collection.version} is taken."}) from None
     return collection
 
 
@@ -130,9 +135,9 @@ def _recipe_for_endpoint(workspace_id: int, recipe_id) -> Recipe:
         raise ValidationError({"recipe": "Give a recipe id."})
     recipe = Recipe.objects.filter(pk=recipe_id, workspace_id=workspace_id).select_related("current_version").first()
     if recipe is None:
-        raise ValidationError({"recipe": f"There is no recipe {recipe_id} in this workspace."})
+        raise NoSuchObject({"recipe": f"There is no recipe {recipe_id} in this workspace."})
     if recipe.trigger_kind != "api_request":
-        raise ValidationError({"recipe": f"{recipe.name} has a {recipe.trigger_kind or 'missing'} trigger; "
+        raise Conflict({"recipe": f"{recipe.name} has a {recipe.trigger_kind or 'missing'} trigger; "
                                          "an endpoint calls recipes with the api_request trigger."})  # fmt: skip
     return recipe
 
@@ -184,12 +189,12 @@ def _endpoint_apply(endpoint: ApiEndpoint, data: dict, *, creating: bool) -> Api
     clash = ApiEndpoint.objects.filter(collection_id=endpoint.collection_id, method=endpoint.method,
                                        path=endpoint.path).exclude(pk=endpoint.pk)  # fmt: skip
     if clash.exists():
-        raise ValidationError({"path": f"{endpoint.method} {endpoint.path} is already in this collection."})
+        raise Conflict({"path": f"{endpoint.method} {endpoint.path} is already in this collection."})
     try:
         with transaction.atomic():
             endpoint.save()
     except IntegrityError:
-        raise ValidationError({"path": f"{endpoint.method} {endpoint.path} is already in this collection."}) from None
+        raise Conflict({"path": f"{endpoint.method} {endpoint.path} is already in this collection."}) from None
     return endpoint
 
 
@@ -275,7 +280,7 @@ def _profile_apply(profile: AccessProfile, data: dict, *, creating: bool) -> Acc
         collections = list(ApiCollection.objects.filter(pk__in=ids, workspace_id=profile.client.workspace_id))
         missing = sorted(set(ids) - {c.pk for c in collections})
         if missing:
-            raise ValidationError({"collections": f"There is no collection {missing[0]} in this workspace."})
+            raise NoSuchObject({"collections": f"There is no collection {missing[0]} in this workspace."})
     profile.save()
     if collections is not None:
         profile.collections.set(collections)
@@ -314,9 +319,9 @@ def key_rotate(*, key: ApiKey, grace_hours=24) -> tuple[ApiKey, str]:
     """A new key for the same profile; the old one stays valid for `grace_hours`."""
     key = ApiKey.objects.select_for_update().get(pk=key.pk)
     if key.revoked_at is not None:
-        raise ValidationError({"key": "A revoked key cannot be rotated; create a new one."})
+        raise Conflict({"key": "A revoked key cannot be rotated; create a new one."})
     if key.replaced_by_id is not None:
-        raise ValidationError({"key": "This key was already rotated."})
+        raise Conflict({"key": "This key was already rotated."})
     if (
         isinstance(grace_hours, bool)
         or not isinstance(grace_hours, int | float)

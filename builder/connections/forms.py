@@ -10,24 +10,38 @@ from django.core.validators import EmailValidator, URLValidator
 from connectors.sdk import Connector, Field
 
 MAX_VALUE_LENGTH = 10_000
+# For the OpenAPI file: http(s) URLs that URLValidator below accepts (a part of them: host
+# names of two or three labels, an optional port and path). tests/connections/test_forms.py
+# checks that each one the pattern allows is accepted.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+URL_PATTERN = rf"https?://{_LABEL}(?:\.{_LABEL})?\.[A-Za-z]{{2,63}}(?::[1-9][0-9]{{0,3}})?(?:/[A-Za-z0-9._~%-]*)*"
+
+
+MAX_INTEGER = 10**15 - 1
+
+
+def form_value(field: Field, text: str) -> Any:
+    """A posted form's text as the field's type: a whole number for an integer field when it
+    is one (else the text, which clean_fields then refuses naming the field)."""
+    if field.type == "integer" and re.fullmatch(r"-?\d{1,15}", text.strip()):
+        return int(text)
+    return text
 
 
 def _clean_value(field: Field, value: Any) -> Any:
+    # Typed values only: an API caller sends JSON, and the console converts its form first.
     if field.type == "integer":
-        text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
-        if not re.fullmatch(r"-?\d{1,15}", text):
+        if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_INTEGER:
             raise ValidationError("Enter a whole number.")
-        return int(text)
+        return value
     if field.type == "boolean":
-        if isinstance(value, bool):
-            return value
-        if str(value).lower() in ("true", "on", "1", "yes"):
-            return True
-        if str(value).lower() in ("false", "off", "0", "no", ""):
-            return False
-        raise ValidationError("Enter true or false.")
+        if not isinstance(value, bool):
+            raise ValidationError("Enter true or false.")
+        return value
     if not isinstance(value, str):
         raise ValidationError("Enter text.")
+    if "\x00" in value:
+        raise ValidationError("Null characters are not allowed.")
     value = value.strip()
     if len(value) > MAX_VALUE_LENGTH:
         raise ValidationError(f"At most {MAX_VALUE_LENGTH} characters.")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from builder.connections import crypto
 from builder.connections.forms import clean_fields
 from builder.connections.models import Connection
+from builder.errors import Conflict, NoSuchObject
 from builder.workspaces.models import Workspace
 from connectors.errors import ConnectorError
 from connectors.net import NetworkPolicy
@@ -50,7 +51,7 @@ def _save(connection: Connection) -> Connection:
         with transaction.atomic():
             connection.save()
     except IntegrityError:
-        raise ValidationError({"name": "Another connection in this workspace has that name."}) from None
+        raise Conflict({"name": "Another connection in this workspace has that name."}) from None
     return connection
 
 
@@ -97,7 +98,7 @@ def connection_delete(*, connection: Connection) -> None:
     users = running_recipes_using(connection)
     if users:
         names = ", ".join(recipe.name for recipe in users[:5])
-        raise ValidationError({"connection": f"Running recipes use this connection: {names}. Stop them first."})
+        raise Conflict({"connection": f"Running recipes use this connection: {names}. Stop them first."})
     connection.delete()
 
 
@@ -124,7 +125,7 @@ def connection_pick_list(*, connection: Connection, action: str, field: str) -> 
     key = action.removeprefix(f"{found.name}.")
     chosen = next((a for a in found.actions if a.key == key), None)
     if chosen is None or field not in chosen.pick_lists:
-        raise ValidationError({"field": f"{found.title} offers no pick list for {action}.{field}."})
+        raise NoSuchObject({"field": f"{found.title} offers no pick list for {action}.{field}."})
     return run_guarded(found, connection_values(connection), chosen.pick_lists[field], network=network_policy())
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from builder.connections import services
 from builder.connections.access import access_connection
+from builder.connections.forms import form_value
 from builder.connections.selectors import connections_for_user, secret_state
 from builder.workspaces.access import access_membership
 from builder.workspaces.current import current_membership
@@ -28,7 +29,7 @@ def _submitted(connector, post, *, editing: bool) -> dict:
             elif post.get(field.name) or not editing:
                 values[field.name] = post.get(field.name, "")
         else:
-            values[field.name] = post.get(field.name, "")
+            values[field.name] = form_value(field, post.get(field.name, ""))
     return values
 
 

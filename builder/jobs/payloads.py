@@ -44,4 +44,7 @@ def bounded_trigger(trigger: dict) -> dict:
     (who called, through which endpoint) survives a large body."""
     if bounded(trigger) is trigger:
         return trigger
+    trigger = without_nul(trigger)  # a NUL anywhere (its keys too), or a large trigger: the slow way
+    if bounded(trigger) is trigger:
+        return trigger
     return {key: value if key in TRIGGER_META else bounded(value) for key, value in trigger.items()}

@@ -17,6 +17,7 @@ from django.utils import timezone
 from builder.connections.models import Connection
 from builder.connections.services import connection_values, network_policy
 from builder.engine.runner import run
+from builder.errors import Conflict
 from builder.jobs.bulk import insert_rows
 from builder.jobs.models import FINISHED, Job, JobStatus, JobStep
 from builder.jobs.payloads import bounded, bounded_trigger, without_nul
@@ -191,7 +192,7 @@ def job_cancel(*, job: Job) -> Job:
     elif job.status == JobStatus.RUNNING:
         job.cancel_requested = True  # the worker stops before the next step
     else:
-        raise ValidationError({"status": f"The job has already {job.status}."})
+        raise Conflict({"status": f"The job has already {job.status}."})
     job.save()
     return job
 

@@ -8,6 +8,8 @@ from django.db.models import ProtectedError
 
 from builder.connections.models import Connection
 from builder.engine.checks import check_definition, problem
+from builder.errors import Conflict, NoSuchObject
+from builder.jobs.payloads import without_nul
 from builder.recipes.models import Recipe, RecipeState, RecipeVersion
 from builder.triggers.services import triggers_activate, triggers_deactivate, triggers_remove
 from builder.workspaces.models import Workspace
@@ -16,8 +18,9 @@ from connectors.registry import registry
 MAX_DEFINITION_CHARS = 2_000_000
 
 
-class RecipeProblems(ValidationError):
-    """The definition cannot start; `problems` lists each with its JSON pointer."""
+class RecipeProblems(Conflict):
+    """The definition cannot start (or a running recipe cannot take it); `problems` lists each
+    with its JSON pointer. A Conflict: the same definition is fine as a stopped draft."""
 
     def __init__(self, problems: list[dict]):
         super().__init__({"definition": [f"{p['pointer'] or '/'}: {p['message']}" for p in problems]})
@@ -37,6 +40,7 @@ def _summary(definition) -> tuple[str, str, str]:
 
 
 def _new_version(recipe: Recipe, definition: dict, author, comment: str) -> RecipeVersion:
+    definition = without_nul(definition)  # PostgreSQL cannot store a NUL; no recipe means one
     last = recipe.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = RecipeVersion.objects.create(recipe=recipe, number=last + 1, definition=definition, author=author,
                                            comment=(comment or "")[:500])  # fmt: skip
@@ -90,7 +94,7 @@ def recipe_bind(*, recipe: Recipe, bindings) -> Recipe:
         if isinstance(connection_id, bool) or not isinstance(connection_id, int):
             raise ValidationError({f"bindings.{slot}": "Give a connection id."})
         if not Connection.objects.filter(pk=connection_id, workspace_id=recipe.workspace_id).exists():
-            raise ValidationError({f"bindings.{slot}": f"There is no connection {connection_id} in this workspace."})
+            raise NoSuchObject({f"bindings.{slot}": f"There is no connection {connection_id} in this workspace."})
         clean[slot] = connection_id
     recipe.bindings = clean
     if recipe.state == RecipeState.RUNNING and recipe.current_version:
@@ -148,14 +152,14 @@ def recipe_stop(*, recipe: Recipe) -> Recipe:
 @transaction.atomic
 def recipe_delete(*, recipe: Recipe) -> None:
     if Recipe.objects.filter(pk=recipe.pk, state=RecipeState.RUNNING).exists():
-        raise ValidationError({"state": "Stop the recipe before deleting it."})
+        raise Conflict({"state": "Stop the recipe before deleting it."})
     try:
         with transaction.atomic():
             triggers_remove(recipe=recipe)
             recipe.delete()
     except ProtectedError as exc:
         users = ", ".join(sorted({str(obj) for obj in exc.protected_objects})[:5])
-        raise ValidationError({"recipe": f"API endpoints call this recipe ({users}); remove them first."}) from None
+        raise Conflict({"recipe": f"API endpoints call this recipe ({users}); remove them first."}) from None
 
 
 def running_recipes_using(connection: Connection) -> list[Recipe]:

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from builder.datetimes import parse_instant
 from builder.jobs.models import Job
 from builder.jobs.services import job_enqueue
 from builder.recipes.models import Recipe
@@ -28,18 +28,16 @@ def _trigger(recipe: Recipe) -> dict:
     return trigger if isinstance(trigger, dict) else {}
 
 
-def parse_poll_from(value) -> datetime | None:
-    """The first start's choice for a polling recipe: "now" (None), or an ISO date-time."""
+def parse_poll_from(value, *, polling: bool = True) -> datetime | None:
+    """The first start's choice for a polling recipe: "now" (None), or an ISO date-time in
+    the past. For a recipe that does not poll (`polling=False`) only its form is checked:
+    the time is ignored."""
     if value in (None, "", "now"):
         return None
-    try:
-        parsed = parse_datetime(value) if isinstance(value, str) else None
-    except ValueError:
-        parsed = None
+    parsed = parse_instant(value) if isinstance(value, str) else None
     if parsed is None:
         raise ValidationError({"poll_from": 'Give "now" or a date and time such as 2026-11-01T00:00:00Z.'})
-    parsed = parsed if parsed.tzinfo else timezone.make_aware(parsed)
-    if parsed > timezone.now():
+    if polling and parsed > timezone.now():
         raise ValidationError({"poll_from": "Give a time in the past, or now."})
     return parsed
 

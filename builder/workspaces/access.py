@@ -7,6 +7,7 @@ A member whose role is too low for a change gets 403 (PermissionDenied).
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from builder.errors import Conflict
 from builder.workspaces.models import ApiToken, Membership, Role
 
 MAX_ID = 2**63 - 1
@@ -63,12 +64,11 @@ def access_in_workspace(user, queryset, object_id, *, role: str = Role.VIEWER, n
 
 
 def access_workspace_for_create(user, workspace_id, *, role: str = Role.BUILDER):
-    """The workspace a new object goes into: the one named, or the user's only one."""
-    from django.core.exceptions import ValidationError
-
+    """The workspace a new object goes into: the one named, or the user's only one (with
+    several, or none, leaving it out is a Conflict: the same request is fine for others)."""
     if workspace_id is not None:
         return access_workspace(user, workspace_id, role=role)
     memberships = list(user.memberships.all()[:2])
     if len(memberships) != 1:
-        raise ValidationError({"workspace": "Say which workspace this belongs to."})
+        raise Conflict({"workspace": "Say which workspace this belongs to."})
     return access_workspace(user, memberships[0].workspace_id, role=role)

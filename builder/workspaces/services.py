@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from builder.errors import Conflict, NoSuchObject
 from builder.workspaces.models import ApiToken, Membership, Role, Workspace
 
 TOKEN_PREFIX = "sw_"  # noqa: S105 (a visible marker, not a secret)
@@ -57,14 +58,14 @@ def workspace_rename(*, workspace: Workspace, name: str) -> Workspace:
 def member_add(*, workspace: Workspace, username: str, role: str) -> Membership:
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        raise ValidationError({"username": f"There is no user named {username!r}."})
+        raise NoSuchObject({"username": f"There is no user named {username!r}."})
     if role not in Role.values:
         raise ValidationError({"role": f"Role must be one of: {', '.join(Role.values)}."})
     try:
         with transaction.atomic():
             return Membership.objects.create(workspace=workspace, user=user, role=role)
     except IntegrityError:
-        raise ValidationError({"username": f"{username} is already a member of this workspace."}) from None
+        raise Conflict({"username": f"{username} is already a member of this workspace."}) from None
 
 
 def _lock_workspace(membership: Membership) -> Membership:
@@ -76,7 +77,7 @@ def _lock_workspace(membership: Membership) -> Membership:
 def _check_an_owner_remains(membership: Membership) -> None:
     others = Membership.objects.filter(workspace_id=membership.workspace_id, role=Role.OWNER)
     if not others.exclude(pk=membership.pk).exists():
-        raise ValidationError({"role": "A workspace needs at least one owner: make someone else owner first."})
+        raise Conflict({"role": "A workspace needs at least one owner: make someone else owner first."})
 
 
 @transaction.atomic

@@ -87,6 +87,13 @@ def test_bad_filters_name_the_field(calls, personas, api_as, query, field):
         assert field in response.json()["error"]["fields"]
 
 
+def test_a_time_with_a_large_offset_filters(calls, personas, api_as):
+    # PostgreSQL takes offsets up to 15:59: the filter is applied in UTC (it was a 500 there).
+    owner = api_as(personas.owner)
+    assert owner.get("/api/calls/?until=2000-01-01T00:00:00%2B16:00").json()["results"] == []
+    assert len(owner.get("/api/calls/?since=2000-01-01T00:00:00%2B16:00").json()["results"]) == 3
+
+
 def test_only_members_see_the_log(calls, personas, api_as):
     assert listed(api_as(personas.viewer)) == [401, 400, 200]
     outsider = api_as(personas.outsider)

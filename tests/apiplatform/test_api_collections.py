@@ -54,7 +54,8 @@ def test_the_slug_is_made_from_the_name_and_endpoints_are_counted(api, api_as, p
         ({"name": "   "}, "name"),
         ({"name": "x" * 101}, "name"),
         ({"slug": "Not a slug!"}, "slug"),
-        ({"slug": "people", "version": 1}, "slug"),  # taken
+        ({"slug": "a--b"}, "slug"),
+        ({"slug": "x" * 61}, "slug"),
         ({"version": 0}, "version"),
         ({"version": 1000}, "version"),
         ({"version": "two"}, "version"),
@@ -71,6 +72,19 @@ def test_bad_input_names_the_field_and_saves_nothing(personas, api_as, overrides
     assert ApiCollection.objects.count() == 1
 
 
+def test_a_taken_slug_is_a_conflict(personas, api_as):
+    services.collection_create(workspace=personas.b, data={"name": "Theirs", "slug": "people"})
+    response = create(api_as(personas.owner), slug="people", version=1)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "conflict"
+    assert "/apim/people/v1 is taken" in response.json()["error"]["fields"]["slug"][0]
+    assert ApiCollection.objects.count() == 1
+
+
+def test_a_name_with_no_letter_for_a_slug_gets_one(personas, api_as):
+    assert create(api_as(personas.owner), name="日本", slug="").json()["slug"] == "api"
+
+
 def test_a_name_is_required(personas, api_as):
     response = api_as(personas.owner).post("/api/collections/", {"slug": "x"}, format="json")
     assert response.status_code == 400
@@ -81,10 +95,14 @@ def test_bad_updates_change_nothing(personas, api_as):
     client = api_as(personas.owner)
     pk = create(client).json()["id"]
     create(client, name="Other", slug="other")
-    for body, field in [({"name": ""}, "name"), ({"slug": "other"}, "slug"), ({"slug": "UPPER CASE"}, "slug"),
-                        ({"workspace": personas.b.pk}, "workspace")]:  # fmt: skip
+    for body, field, status in [
+        ({"name": ""}, "name", 400),
+        ({"slug": "other"}, "slug", 409),
+        ({"slug": "UPPER CASE"}, "slug", 400),
+        ({"workspace": personas.b.pk}, "workspace", 400),
+    ]:
         response = client.patch(f"/api/collections/{pk}/", body, format="json")
-        assert response.status_code == 400, body
+        assert response.status_code == status, body
         assert field in response.json()["error"]["fields"]
     collection = ApiCollection.objects.get(pk=pk)
     assert (collection.name, collection.slug, collection.workspace_id) == ("People", "people", personas.a.pk)

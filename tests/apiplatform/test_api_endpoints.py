@@ -67,10 +67,12 @@ def test_update_reaches_the_gateway_and_delete_unpublishes(api, personas, api_as
         ({"name": ""}, "name"),
         ({"path": "tickets"}, "path"),
         ({"path": "/a//b"}, "path"),
+        ({"path": "//greetings"}, "path"),  # was taken, and served as /greetings
         ({"path": "/_jobs"}, "path"),
         ({"path": "/tickets/"}, "path"),
         ({"path": "/{id}/{id}"}, "path"),
-        ({"method": "POST", "path": "/greetings"}, "path"),  # taken in this collection
+        ({"path": "/tickets/{id} x"}, "path"),
+        ({"path": "/" + "a" * 300}, "path"),
         ({"method": "TRACE"}, "method"),
         ({"mode": "later"}, "mode"),
         ({"on_timeout": "shrug"}, "on_timeout"),
@@ -80,7 +82,6 @@ def test_update_reaches_the_gateway_and_delete_unpublishes(api, personas, api_as
         ({"enabled": "perhaps"}, "enabled"),
         ({"recipe": None}, "recipe"),
         ({"recipe": "greet"}, "recipe"),
-        ({"recipe": 99999999}, "recipe"),
         ({"recipe": 2**70}, "recipe"),
         ({"collection": None}, "collection"),
     ],
@@ -88,6 +89,20 @@ def test_update_reaches_the_gateway_and_delete_unpublishes(api, personas, api_as
 def test_bad_input_names_the_field_and_saves_nothing(api, personas, api_as, overrides, field):
     response = create(api_as(personas.owner), api.collection, api.recipe, **overrides)
     assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+    assert ApiEndpoint.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "status"),
+    [
+        ({"method": "POST", "path": "/greetings"}, "path", 409),  # taken in this collection
+        ({"recipe": 99999999}, "recipe", 404),  # no such recipe, as an unknown id in the URL
+    ],
+)
+def test_a_taken_path_or_a_missing_recipe_names_the_field(api, personas, api_as, overrides, field, status):
+    response = create(api_as(personas.owner), api.collection, api.recipe, **overrides)
+    assert response.status_code == status
     assert field in response.json()["error"]["fields"]
     assert ApiEndpoint.objects.count() == 1
 
@@ -106,7 +121,7 @@ def test_the_recipe_and_collection_are_required(api, personas, api_as):
 def test_the_recipe_needs_the_api_request_trigger(api, personas, api_as):
     manual = make_recipe(personas.a, MANUAL, start=False)
     response = create(api_as(personas.owner), api.collection, manual)
-    assert response.status_code == 400
+    assert response.status_code == 409  # the recipe's trigger is in the way: change it, and try again
     assert "api_request" in response.json()["error"]["fields"]["recipe"][0]
     assert ApiEndpoint.objects.count() == 1
 
@@ -148,11 +163,11 @@ def test_another_workspace_cannot_see_touch_or_borrow(api, personas, api_as):
     # A's recipe in their own collection, at creation or later.
     collection = services.collection_create(workspace=personas.b, data={"name": "Theirs"})
     response = create(outsider, collection, api.recipe)
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert "recipe" in response.json()["error"]["fields"]
     own = create(outsider, collection, theirs).json()["id"]
     response = outsider.patch(f"/api/endpoints/{own}/", {"recipe": api.recipe.pk}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert "recipe" in response.json()["error"]["fields"]
     assert ApiEndpoint.objects.get(pk=own).recipe_id == theirs.pk
     assert ApiEndpoint.objects.get(pk=api.endpoint.pk).enabled is True

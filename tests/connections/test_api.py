@@ -2,6 +2,7 @@ import json
 
 import pytest
 from cryptography.fernet import Fernet
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection as db
 
@@ -84,7 +85,7 @@ def test_names_are_unique_in_a_workspace(personas, api_as):
     client = api_as(personas.owner)
     assert create(client, personas.a).status_code == 201
     response = create(client, personas.a)
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "name" in response.json()["error"]["fields"]
     assert Connection.objects.count() == 1
 
@@ -172,8 +173,9 @@ def test_pick_list_errors(personas, api_as):
     fields = {"bot_token": "xoxb-1", "api_base_url": "http://127.0.0.1:9"}
     pk = create(client, personas.a, connector="slack", name="Slack", fields=fields).json()["id"]
     response = client.get(f"/api/connections/{pk}/pick-list/?action=slack.post_message&field=text")
-    assert response.status_code == 400
+    assert response.status_code == 404  # no such pick list
     assert "field" in response.json()["error"]["fields"]
+    assert client.get(f"/api/connections/{pk}/pick-list/?action=slack.post_message").status_code == 400
     blocked = client.get(f"/api/connections/{pk}/pick-list/?action=slack.post_message&field=channel")
     assert blocked.status_code == 502
     assert "does not allow" in blocked.json()["error"]["message"]
@@ -189,9 +191,37 @@ def test_moving_a_url_needs_the_secret_again(personas, api_as):
     assert client.patch(f"/api/connections/{pk}/", both, format="json").status_code == 200
 
 
-@pytest.mark.parametrize("port", ["1" * 5000, 10**40, "12a", True])
+@pytest.mark.parametrize("port", ["1" * 5000, 10**40, "12a", True, "587"])  # JSON has numbers: "587" is text
 def test_absurd_numbers_are_refused(personas, api_as, port):
     response = create(api_as(personas.owner), personas.a, connector="email", name="Mail",
                       fields={"host": "smtp.example.com", "from_email": "a@b.io", "port": port})  # fmt: skip
     assert response.status_code == 400
     assert "fields.port" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"signing_secret": "s", "encoding": "hex\x00"}, "fields.encoding"),  # PostgreSQL cannot store a NUL
+        ({"signing_secret": "s\x00"}, "fields.signing_secret"),
+        ({"signature_header": 7}, "fields.signature_header"),
+        ({"algorithm": True}, "fields.algorithm"),
+    ],
+)
+def test_a_field_value_that_does_not_fit_is_refused(personas, api_as, fields, field):
+    response = create(api_as(personas.owner), personas.a, connector="webhooks", name="Hook", fields=fields)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+    assert not Connection.objects.exists()
+
+
+def test_a_boolean_field_takes_a_boolean_only(personas, api_as):
+    # the console turns its checkbox into one; an API caller sends JSON
+    from builder.connections.forms import clean_fields
+    from connectors.sdk import Connector, Field
+
+    connector = Connector(name="t", title="T", description="", category="tools", fields=(Field("on", "On", "boolean"),))
+    assert clean_fields(connector, {"on": False}) == {"on": False}
+    for value in ("true", 1, "yes"):
+        with pytest.raises(ValidationError):
+            clean_fields(connector, {"on": value})

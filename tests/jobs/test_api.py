@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from builder.jobs import services
+from builder.jobs.models import Job
 from builder.recipes.services import recipe_create
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_test_run_then_follow_the_job(personas, api_as, sent, django_capture_on_
 def test_a_recipe_with_problems_cannot_be_test_run(personas, api_as, sent):
     recipe = recipe_create(workspace=personas.a, definition=EXAMPLE["definition"])
     response = api_as(personas.owner).post(f"/api/recipes/{recipe.pk}/test/", {}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["error"]["problems"][0]["pointer"] == "/connections/chat"
     assert sent == []
 
@@ -52,6 +53,10 @@ def test_a_recipe_with_problems_cannot_be_test_run(personas, api_as, sent):
         ("since=yesterday", "since"),
         ("until=2026-13-99", "until"),
         ("until=2026-13-99T00:00", "until"),
+        ("recipe=0", "recipe"),
+        ("recipe=", "recipe"),
+        ("recipe=1&recipe=2", "recipe"),
+        ("since=0001-01-01T00:00:00%2B16:00", "since"),  # before year 1 in UTC
     ],
 )
 def test_bad_filters_name_the_field(personas, api_as, query, field):
@@ -71,7 +76,16 @@ def test_cancel_rerun_and_tenancy(personas, api_as, sent):
     owner = api_as(personas.owner)
     assert owner.post(f"/api/jobs/{job.pk}/cancel/").json()["status"] == "cancelled"
     again = owner.post(f"/api/jobs/{job.pk}/cancel/")
-    assert again.status_code == 400
+    assert again.status_code == 409
     rerun = owner.post(f"/api/jobs/{job.pk}/rerun/").json()
     assert rerun["rerun_of"] == job.pk
     assert rerun["status"] == "queued"
+
+
+def test_a_nul_in_a_test_payload_is_kept_as_a_replacement_character(personas, api_as, sent):
+    # Even in a key at the top of the payload: PostgreSQL answered 500.
+    recipe = recipe_create(workspace=personas.a, definition=DEFINITION)
+    trigger = {"body\x00": {"text\x00": "hi\x00"}}
+    response = api_as(personas.owner).post(f"/api/recipes/{recipe.pk}/test/", {"trigger": trigger}, format="json")
+    assert response.status_code == 202
+    assert Job.objects.get().trigger == {"body\ufffd": {"text\ufffd": "hi\ufffd"}}

@@ -46,7 +46,7 @@ def test_an_invalid_draft_saves_but_cannot_start(personas, api_as):
     body = create(client, personas.a, draft).json()
     assert {"pointer": "/steps/0/action", "message": "The Moveworks connector has no action 'fly'."} in body["problems"]
     response = client.post(f"/api/recipes/{body['id']}/start/")
-    assert response.status_code == 400
+    assert response.status_code == 409  # the same draft may be saved, not started
     assert response.json()["error"]["code"] == "invalid_recipe"
     assert response.json()["error"]["problems"][0]["pointer"] == "/steps/0/action"
     assert Recipe.objects.get().state == "stopped"
@@ -58,7 +58,7 @@ def test_an_unbound_slot_stops_the_start(personas, api_as):
     assert body["problems"] == [
         {"pointer": "/connections/chat", "message": "Bind the slot 'chat' to a moveworks connection."}
     ]
-    assert client.post(f"/api/recipes/{body['id']}/start/").status_code == 400
+    assert client.post(f"/api/recipes/{body['id']}/start/").status_code == 409
 
 
 def test_versions_restore_and_diff(personas, api_as):
@@ -94,9 +94,9 @@ def test_a_running_recipe_keeps_its_connection(personas, api_as, chat):
     pk = create(client, personas.a, bindings={"chat": chat.pk}).json()["id"]
     client.post(f"/api/recipes/{pk}/start/")
     response = client.delete(f"/api/connections/{chat.pk}/")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Greet a new hire" in response.json()["error"]["fields"]["connection"][0]
-    assert client.delete(f"/api/recipes/{pk}/").status_code == 400
+    assert client.delete(f"/api/recipes/{pk}/").status_code == 409
     client.post(f"/api/recipes/{pk}/stop/")
     assert client.delete(f"/api/connections/{chat.pk}/").status_code == 204
 
@@ -108,7 +108,7 @@ def test_a_running_recipe_refuses_an_invalid_save(personas, api_as, chat):
     broken = copy.deepcopy(EXAMPLE)
     broken["steps"][0]["id"] = "reply"
     response = client.patch(f"/api/recipes/{pk}/", {"definition": broken}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["error"]["problems"][0]["pointer"] == "/steps/2/id"
     assert client.get(f"/api/recipes/{pk}/").json()["version"] == 1
 
@@ -120,8 +120,9 @@ def test_a_running_recipe_refuses_an_invalid_save(personas, api_as, chat):
         ({"definition": [1, 2]}, "definition"),
         ({}, "definition"),
         ({"definition": EXAMPLE, "bindings": {"chat": "one"}}, "bindings.chat"),
-        ({"definition": EXAMPLE, "bindings": {"chat": 999999}}, "bindings.chat"),
+        ({"definition": EXAMPLE, "bindings": {"chat": 0}}, "bindings.chat"),
         ({"definition": EXAMPLE, "bindings": ["chat"]}, "bindings"),
+        ({"definition": EXAMPLE, "folder": 7}, "folder"),
     ],
 )
 def test_bad_input_names_the_field_and_saves_nothing(personas, api_as, body, field):
@@ -131,10 +132,12 @@ def test_bad_input_names_the_field_and_saves_nothing(personas, api_as, body, fie
     assert not Recipe.objects.exists()
 
 
-def test_another_workspaces_connection_cannot_be_bound(personas, api_as):
-    theirs = connection_create(workspace=personas.b, connector="moveworks", name="Theirs", fields={"api_key": "k"})
-    response = create(api_as(personas.owner), personas.a, bindings={"chat": theirs.pk})
-    assert response.status_code == 400
+@pytest.mark.parametrize("theirs", [True, False])
+def test_a_connection_not_in_the_workspace_cannot_be_bound(personas, api_as, theirs):
+    other = connection_create(workspace=personas.b, connector="moveworks", name="Theirs", fields={"api_key": "k"})
+    response = create(api_as(personas.owner), personas.a, bindings={"chat": other.pk if theirs else 999999})
+    assert response.status_code == 404  # as an unknown id in the URL, so that theirs does not leak
+    assert "bindings.chat" in response.json()["error"]["fields"]
     assert Connection.objects.count() == 1
 
 
@@ -161,5 +164,14 @@ def test_a_running_recipe_cannot_lose_a_binding(personas, api_as, chat):
     pk = create(client, personas.a, bindings={"chat": chat.pk}).json()["id"]
     client.post(f"/api/recipes/{pk}/start/")
     response = client.patch(f"/api/recipes/{pk}/", {"bindings": {}}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert client.get(f"/api/recipes/{pk}/").json()["bindings"] == {"chat": chat.pk}
+
+
+def test_a_nul_in_a_definition_is_kept_as_a_replacement_character(personas, api_as):
+    # PostgreSQL cannot store a NUL in JSON: it answered 500.
+    draft = {**copy.deepcopy(EXAMPLE), "description": "a\x00b", "x\x00": 1}
+    response = create(api_as(personas.owner), personas.a, draft)
+    assert response.status_code == 201
+    saved = Recipe.objects.get().current_version.definition
+    assert (saved["description"], saved["x\ufffd"]) == ("a\ufffdb", 1)

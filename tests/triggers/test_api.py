@@ -42,10 +42,10 @@ def test_a_test_url_for_a_recipe_not_started(personas, api_as):
     assert "/hooks/test/" in response.json()["webhook"]["test_url"]
 
 
-def test_regenerate_on_another_trigger_is_400(personas, api_as):
+def test_regenerate_on_another_trigger_is_a_conflict(personas, api_as):
     recipe = schedule_recipe(personas.a)
     response = api_as(personas.owner).post(f"/api/recipes/{recipe.pk}/trigger/regenerate/")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "trigger" in response.json()["error"]["fields"]
 
 
@@ -163,7 +163,7 @@ def test_a_viewer_cannot_start_with_poll_from(personas, api_as, desk):
     assert not PollState.objects.filter(recipe=recipe).exists()
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2999-01-01T00:00:00Z", "2026-13-40T00:00:00Z", 12])
+@pytest.mark.parametrize("value", ["yesterday", "2999-01-01T00:00:00Z", "2026-13-40T00:00:00Z", 12, ""])
 def test_a_bad_poll_from_is_400_and_nothing_starts(personas, api_as, desk, value):
     recipe = poll_recipe(personas.a, desk)
     response = api_as(personas.owner).post(f"/api/recipes/{recipe.pk}/start/", {"poll_from": value}, format="json")
@@ -172,6 +172,17 @@ def test_a_bad_poll_from_is_400_and_nothing_starts(personas, api_as, desk, value
     recipe.refresh_from_db()
     assert recipe.state == "stopped"
     assert not PollState.objects.filter(recipe=recipe).exists()
+
+
+def test_a_recipe_that_does_not_poll_ignores_the_time_but_not_its_form(personas, api_as):
+    recipe = hook_recipe(personas.a, start=False)
+    client = api_as(personas.owner)
+    response = client.post(f"/api/recipes/{recipe.pk}/start/", {"poll_from": "yesterday"}, format="json")
+    assert response.status_code == 400
+    assert "poll_from" in response.json()["error"]["fields"]
+    response = client.post(f"/api/recipes/{recipe.pk}/start/", {"poll_from": "2999-01-01T00:00:00Z"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["state"] == "running"
 
 
 def test_a_poll_that_keeps_failing_is_erroring(personas, api_as, desk, settings, sent):
