@@ -375,8 +375,12 @@ def test_a_head_too_large_is_refused_431(stack):
 def test_on_sigterm_the_front_stops_accepting_and_finishes_the_request_in_flight(stack, api, tmp_path):
     process, port = start_front(stack, tmp_path / "front.log")
     sock = connect(port)
+    # A first answer on this connection: the front has surely taken it (not merely the kernel's
+    # listen queue, which closing the listening socket would reset) before the one in flight.
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert answer(sock)[0] in (200, 503)
     sock.sendall(post_head(api.path, len(GREETING), api.secret) + GREETING[:5])
-    time.sleep(0.3)
+    time.sleep(0.5)  # the head has reached the front: the request is in flight
     os.kill(process.pid, signal.SIGTERM)
     for _ in range(50):
         try:
