@@ -6,7 +6,8 @@ operation, added in one place by `document_errors` from what the operation is:
 - 401 when it takes credentials (a wrong or revoked token);
 - 403 when it changes something (a role too low, a session without its CSRF token);
 - 404 when its path names an object (none such, or another workspace's), or its `cursor` a page;
-- 414 when it takes query parameters: gunicorn's own HTML page for a request line over 4094 bytes.
+- 414 when it takes query parameters: a request line over 4094 bytes, refused by make run's front
+  (builder/front) in the error shape before gunicorn, whose limit it is, sees it.
 
 Answers that depend on what one operation does (404 for an object its body names, 409 for a
 conflict with the current state, 429, 502) are declared on its view with `errors(...)`.
@@ -53,7 +54,7 @@ WHY = {
     403: "Your role in the workspace does not allow this (or a session sent no CSRF token).",
     404: "No such object, or not one of your workspaces'.",
     409: "The current state does not allow this; `fields` says what is in the way.",
-    414: "The URL is too long for the web server (4094 bytes with the method); its page, in HTML.",
+    414: "The URL is too long for the web server (4094 bytes with the method).",
     429: "Too many attempts; wait a minute.",
     502: "The service behind the connection failed.",
 }
@@ -67,8 +68,6 @@ def errors(*codes: int) -> dict:
 
 
 def _error_response(code: int) -> dict:
-    if code == 414:  # answered before Django, so not in the error shape
-        return {"description": WHY[code], "content": {"text/html": {"schema": {"type": "string"}}}}
     return {"description": WHY[code], "content": {"application/json": {"schema": ERROR}}}
 
 

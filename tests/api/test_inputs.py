@@ -124,13 +124,6 @@ def test_a_profile_collection_is_an_id_not_text(personas, api_as):
     assert "collections.0" in response.json()["error"]["fields"]
 
 
-@pytest.mark.django_db
-def test_a_form_still_reads_as_text(personas, api_as):
-    # A form has no numbers: its values are checked as DRF always did.
-    response = api_as(personas.owner).post("/api/collections/", {"name": "People", "version": "2"})
-    assert (response.status_code, response.json()["version"]) == (201, 2)
-
-
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6))
 def test_the_schema_and_drf_agree_on_what_is_only_white_space(text):

@@ -13,7 +13,7 @@ deletes and the key revocation, and last DELETE /api/auth/tokens/{id}/, which ma
 token the run itself uses (the rest of that pass is then answered 401, as documented). Removing
 the admin as the last owner of a workspace is a 409, so it breaks nothing.
 
-schemathesis-management.toml says what schemathesis' defaults do not know (gunicorn's 414;
+schemathesis-management.toml says what schemathesis' defaults do not know (the front's 414;
 a connection's fields are its connector's). STEPWISE_FUZZ_EXAMPLES=100 runs longer.
 """
 
@@ -90,7 +90,7 @@ def test_the_management_api_does_what_its_openapi_file_says(own_stack, tmp_path)
     selected = []
     for name, selection in PASSES.items():
         result = schemathesis(own_stack.base_url, own_stack.admin_token, tmp_path, *selection)
-        report = f"{name}:\n{result.stdout[-8000:]}{result.stderr[-2000:]}{own_stack.log_tail(40)}"
+        report = f"{name}:\n{result.stdout[-20000:]}{result.stderr[-2000:]}{own_stack.log_tail(40)}"
         # A non-zero exit is any failed check; warnings (random ids answering 404) are not failures.
         assert result.returncode == 0, report
         assert "FAILURES" not in result.stdout, report
