@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from gunicorn import glogging
 
@@ -31,6 +31,8 @@ def _query(query: str) -> str:
 
 def logged_target(target: str) -> str:
     """The request target (path and query) as the access log shows it."""
+    if "://" in target:  # the absolute form, "POST http://host/hooks/<token>/", and a Referer
+        target = urlsplit(target)._replace(scheme="", netloc="").geturl()
     path, _, query = target.partition("?")
     if path.startswith("/hooks/"):
         path = HOOK.sub(lambda m: f"{m.group(1)}{m.group(2)[:4]}{REDACTED}", path)

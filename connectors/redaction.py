@@ -44,7 +44,9 @@ def _base64_cores(raw: bytes) -> set[str]:
 
 def secret_forms(secret: str) -> set[str]:
     """Every text form of `secret` that redaction replaces."""
-    forms = {secret, html.escape(secret), json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    escaped = {json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    # Many services' JSON (PHP's json_encode, Slack's) also escapes "/" as "\/".
+    forms = {secret, html.escape(secret), *escaped, *(form.replace("/", "\\/") for form in escaped)}
     for encoded in (quote(secret, safe=""), quote(secret), quote_plus(secret), quote_plus(secret, safe="")):
         forms.add(encoded)
         forms.add(re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded))

@@ -22,3 +22,8 @@ from builder.accesslog import REDACTED, logged_target
 def test_what_the_log_shows(target, shown):
     assert logged_target(target) == shown
     assert "SECRET" not in logged_target(target)
+
+
+def test_an_absolute_form_target_is_shown_as_its_path():
+    assert logged_target("http://127.0.0.1:8000/hooks/AbCdSECRET/?x=1") == f"/hooks/AbCd{REDACTED}/"
+    assert logged_target("http://h/apim/p/v1/x?api_key=SECRET") == "/apim/p/v1/x"

@@ -114,7 +114,7 @@ def connection_test(*, connection: Connection) -> tuple[bool, str]:
     except ConnectorError as exc:
         ok, message = False, exc.message
     Connection.objects.filter(pk=connection.pk).update(
-        last_tested_at=timezone.now(), last_test_ok=ok, last_test_message=message[:500]
+        last_tested_at=timezone.now(), last_test_ok=ok, last_test_message=message.replace("\x00", "\ufffd")[:500]
     )
     return ok, message
 

@@ -205,7 +205,7 @@ def job_rerun(*, job: Job) -> Job:
 def jobs_reap() -> dict:
     """Jobs whose worker stopped renewing the lease: queued again (to resume after the steps
     that finished), or failed after the last attempt; the step in flight is closed either way."""
-    counts = {"requeued": 0, "failed": 0}
+    counts = {"requeued": 0, "failed": 0, "cancelled": 0}
     expired = Job.objects.filter(status=JobStatus.RUNNING, lease_until__lt=timezone.now()).values_list("pk", flat=True)
     for pk in list(expired[:500]):
         with transaction.atomic():
@@ -213,8 +213,14 @@ def jobs_reap() -> dict:
                                                          lease_until__lt=timezone.now()).first()  # fmt: skip
             if job is None:
                 continue  # finished or renewed meanwhile: a live worker's job is never taken
-            job_steps_interrupt(job=job, retried=job.attempt < settings.JOB_MAX_ATTEMPTS)
-            if job.attempt < settings.JOB_MAX_ATTEMPTS:
+            retried = job.attempt < settings.JOB_MAX_ATTEMPTS and not job.cancel_requested
+            job_steps_interrupt(job=job, retried=retried)
+            if job.cancel_requested:  # a worker never claims a job someone asked to cancel
+                job.status, job.finished_at, job.lease_until = JobStatus.CANCELLED, timezone.now(), None
+                job.error = {"type": "cancelled", "message": "Cancelled; its worker stopped before it could finish."}
+                job.save(update_fields=["status", "finished_at", "lease_until", "error"])
+                counts["cancelled"] += 1
+            elif job.attempt < settings.JOB_MAX_ATTEMPTS:
                 job.status, job.lease_until, job.started_at = JobStatus.QUEUED, None, None
                 job.save(update_fields=["status", "lease_until", "started_at"])
                 transaction.on_commit(lambda pk=pk: _send(pk))

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from builder.datetimes import parse_instant
 from builder.jobs.models import Job
+from builder.jobs.payloads import bounded, without_nul
 from builder.jobs.services import job_enqueue
 from builder.recipes.models import Recipe
 from builder.triggers.models import PollState, TriggerEvent, WebhookHook
@@ -92,7 +93,8 @@ def hook_regenerate(*, recipe: Recipe) -> WebhookHook:
 
 
 def hook_capture(*, hook: WebhookHook, sample: dict) -> None:
-    WebhookHook.objects.filter(pk=hook.pk).update(sample=sample, sample_at=timezone.now())
+    # Bounded and without NUL, as job data is: PostgreSQL cannot store NUL in jsonb.
+    WebhookHook.objects.filter(pk=hook.pk).update(sample=bounded(without_nul(sample)), sample_at=timezone.now())
 
 
 MAX_EVENT_KEY = 200

@@ -51,6 +51,12 @@ def test_nested_values_and_keys_are_redacted():
     assert redact(value) == {"a": [f"x {REDACTED} y", {REDACTED: 1}], "n": 5, "ok": True, "none": None}
 
 
+def test_a_json_escaped_slash_is_redacted_too():
+    url = "https://hooks.slack.com/services/T000/B000/XXXXSECRET"
+    echoed = url.replace("/", "\\/")
+    assert Redactor([url])(f"bad url {echoed}") == f"bad url {REDACTED}"
+
+
 def test_short_or_empty_secrets_are_ignored():
     assert Redactor(["", "abc"])("abc") == "abc"
 

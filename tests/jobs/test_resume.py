@@ -92,7 +92,11 @@ def test_the_next_attempt_calls_only_the_step_in_flight_and_the_ones_after(
     recipe, app, sent, monkeypatch, django_capture_on_commit_callbacks
 ):
     job = services.job_enqueue(recipe=recipe, trigger={}, trigger_kind="manual")
-    assert die_at_step_3(job, monkeypatch, django_capture_on_commit_callbacks) == {"requeued": 1, "failed": 0}
+    assert die_at_step_3(job, monkeypatch, django_capture_on_commit_callbacks) == {
+        "requeued": 1,
+        "failed": 0,
+        "cancelled": 0,
+    }
     assert services.job_execute(job_id=job.pk, worker="w2") == "succeeded"
     seen = calls(app)
     assert {path: len(keys) for path, keys in seen.items()} == {
@@ -150,7 +154,11 @@ def test_the_last_attempt_closes_the_step_in_flight_too(
 ):
     settings.JOB_MAX_ATTEMPTS = 1
     job = services.job_enqueue(recipe=recipe, trigger={}, trigger_kind="manual")
-    assert die_at_step_3(job, monkeypatch, django_capture_on_commit_callbacks) == {"requeued": 0, "failed": 1}
+    assert die_at_step_3(job, monkeypatch, django_capture_on_commit_callbacks) == {
+        "requeued": 0,
+        "failed": 1,
+        "cancelled": 0,
+    }
     assert not JobStep.objects.filter(job=job, status="running").exists()
     interrupted = JobStep.objects.get(job=job, path="s3")
     assert interrupted.status == "failed"

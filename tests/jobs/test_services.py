@@ -119,11 +119,25 @@ def test_the_reaper_requeues_then_fails_jobs_whose_worker_died(
     Job.objects.filter(pk=alive.pk).update(status="running", attempt=1, lease_until=timezone.now() + timedelta(60))
     sent.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.jobs_reap() == {"requeued": 1, "failed": 1}
+        assert services.jobs_reap() == {"requeued": 1, "failed": 1, "cancelled": 0}
     assert sent == [first.pk]
     statuses = dict(Job.objects.values_list("pk", "status"))
     assert statuses == {first.pk: "queued", last.pk: "failed", alive.pk: "running"}
     assert Job.objects.get(pk=last.pk).error["type"] == "worker_lost"
+
+
+def test_a_job_cancelled_while_its_worker_died_ends_cancelled(recipe, sent, django_capture_on_commit_callbacks):
+    # Requeued, it would wait forever: a worker never claims a job someone asked to cancel.
+    job = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
+    Job.objects.filter(pk=job.pk).update(status="running", attempt=1, cancel_requested=True,
+                                         lease_until=timezone.now() - timedelta(seconds=5))  # fmt: skip
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.jobs_reap() == {"requeued": 0, "failed": 0, "cancelled": 1}
+    assert sent == []
+    job.refresh_from_db()
+    assert (job.status, job.error["type"]) == ("cancelled", "cancelled")
+    assert job.finished_at is not None
 
 
 def test_the_concurrency_limit_requeues(recipe, sent, settings):

@@ -60,3 +60,20 @@ def test_a_long_event_id_is_hashed_not_cut(personas, sent):
     assert first.json()["job_id"] != second.json()["job_id"]
     assert all(len(key) <= 200 for key in TriggerEvent.objects.values_list("key", flat=True))
     assert push(recipe.webhook.token, **{"X-Event-Id": stem + "1"}).status_code == 200
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/vnd.api+json"])
+def test_an_empty_ping_with_any_json_type_is_an_empty_event(personas, sent, content_type):
+    recipe = hook_recipe(personas.a)
+    response = push(recipe.webhook.token, b"", content_type)
+    assert response.status_code == 202
+    assert Job.objects.get(pk=response.json()["job_id"]).trigger["body"] == {}
+
+
+def test_a_sample_with_nul_is_kept_without_it(personas, sent):
+    recipe = hook_recipe(personas.a)
+    hook = WebhookHook.objects.get(recipe=recipe)
+    response = push(hook.test_token, b'{"note": "a\\u0000b"}', test=True)
+    assert response.status_code == 200
+    hook.refresh_from_db()
+    assert hook.sample["body"] == {"note": "a\ufffdb"}
