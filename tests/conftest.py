@@ -20,6 +20,16 @@ def personas(db):
 
 
 @pytest.fixture
+def sent(monkeypatch):
+    """Job ids whose task would go to a worker (the tests run them, or not, themselves)."""
+    from builder.jobs import services
+
+    calls = []
+    monkeypatch.setattr(services, "_send", lambda job_id, countdown=None: calls.append(job_id))
+    return calls
+
+
+@pytest.fixture
 def api_as():
     def login(user) -> APIClient:
         client = APIClient()
@@ -32,12 +42,7 @@ def api_as():
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     """The whole platform running as `make run` runs it, shared by the e2e and browser tests."""
-    from tests.stack import Stack
+    from tests.stack import running_stack
 
-    running = Stack(tmp_path_factory.mktemp("stack"))
-    try:
-        running.start()
-        running.wait_healthy()
+    with running_stack(tmp_path_factory.mktemp("stack")) as running:
         yield running
-    finally:
-        running.stop()

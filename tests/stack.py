@@ -5,6 +5,7 @@ In the scaled configuration (DATABASE_URL / REDIS_URL set for the test run) the 
 gets a PostgreSQL database and a Redis key prefix of its own, dropped afterwards.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -188,3 +189,15 @@ class Stack:
             client = redis.Redis.from_url(url)
             for key in client.scan_iter(match=f"{self.redis_prefix}*", count=500):
                 client.delete(key)
+
+
+@contextlib.contextmanager
+def running_stack(data_dir: Path):
+    """The platform started in data_dir, healthy, and stopped afterwards whatever happens."""
+    running = Stack(data_dir)
+    try:
+        running.start()
+        running.wait_healthy()
+        yield running
+    finally:
+        running.stop()

@@ -9,13 +9,6 @@ from tests.triggers.conftest import hook_recipe
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    from builder.jobs import services
-
-    monkeypatch.setattr(services, "_send", lambda job_id, countdown=None: None)
-
-
 def test_too_many_query_parameters_on_the_management_api_is_json(personas, api_as):
     response = api_as(personas.owner).get(f"/api/jobs/?{MANY}")
     assert response.status_code == 400

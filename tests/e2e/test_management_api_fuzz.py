@@ -27,7 +27,7 @@ import pytest
 
 from tests.apiplatform.conftest import GREET
 from tests.e2e.test_apiplatform import publish
-from tests.stack import Stack, api_login, http
+from tests.stack import api_login, http, running_stack
 
 pytestmark = pytest.mark.stack
 
@@ -47,13 +47,8 @@ PASSES = {  # schemathesis names an operation "METHOD /path"
 
 @pytest.fixture(scope="module")
 def own_stack(tmp_path_factory):
-    running = Stack(tmp_path_factory.mktemp("fuzzstack"))
-    try:
-        running.start()
-        running.wait_healthy()
+    with running_stack(tmp_path_factory.mktemp("fuzzstack")) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def seed(stack, headers: dict, workspace: int) -> None:

@@ -14,13 +14,6 @@ DEFINITION = {"format": "stepwise.recipe/1", "name": "Log it", "trigger": {"kind
 EXAMPLE = json.loads((Path(__file__).parents[1] / "engine" / "golden" / "greet_new_hire.json").read_text())
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    calls = []
-    monkeypatch.setattr(services, "_send", lambda job_id, countdown=None: calls.append(job_id))
-    return calls
-
-
 def test_test_run_then_follow_the_job(personas, api_as, sent, django_capture_on_commit_callbacks):
     recipe = recipe_create(workspace=personas.a, definition=DEFINITION)
     client = api_as(personas.owner)

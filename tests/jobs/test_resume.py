@@ -47,13 +47,6 @@ FIVE_STEPS = {
 
 
 @pytest.fixture
-def sent(monkeypatch):
-    calls = []
-    monkeypatch.setattr(services, "_send", lambda job_id, countdown=None: calls.append(job_id))
-    return calls
-
-
-@pytest.fixture
 def app(settings):
     settings.ALLOW_PRIVATE_NETWORKS = True
     with LocalServer() as server:

@@ -19,13 +19,6 @@ TRIGGER = EXAMPLE["trigger"]
 
 
 @pytest.fixture
-def sent(monkeypatch):
-    calls = []
-    monkeypatch.setattr(services, "_send", lambda job_id, countdown=None: calls.append(job_id))
-    return calls
-
-
-@pytest.fixture
 def moveworks(settings):
     settings.ALLOW_PRIVATE_NETWORKS = True
     with LocalServer() as server:

@@ -17,15 +17,6 @@ DEEP = "[" * 5000 + "]" * 5000
 STRANGE = ["NaN", "Infinity", "-Infinity", "1e999", DEEP]
 
 
-@pytest.fixture
-def sent(monkeypatch):
-    from builder.jobs import services
-
-    calls = []
-    monkeypatch.setattr(services, "_send", lambda job_id, countdown=None: calls.append(job_id))
-    return calls
-
-
 @pytest.mark.parametrize("value", STRANGE)
 def test_creating_a_recipe_with_strange_json_is_a_400(personas, api_as, value):
     body = '{"definition": %s}' % (MANUAL % (SET % value))

@@ -1,5 +1,3 @@
-import pytest
-
 from builder.connections.services import connection_create
 from builder.recipes.services import recipe_create, recipe_start
 
@@ -23,13 +21,3 @@ def hook_recipe(workspace, *, signing_secret=None, event_id_header="X-Event-Id",
     if start:
         recipe_start(recipe=recipe)
     return recipe
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    """Job ids whose task would go to a worker (the tests run them, or not, themselves)."""
-    from builder.jobs import services
-
-    calls = []
-    monkeypatch.setattr(services, "_send", lambda job_id, countdown=None: calls.append(job_id))
-    return calls
