@@ -26,6 +26,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from builder.jobs.models import Job  # noqa: E402
+from builder.recipes.drafts import recipe_publish  # noqa: E402
 from builder.recipes.services import recipe_create  # noqa: E402
 from builder.workspaces.models import Workspace  # noqa: E402
 
@@ -38,12 +39,13 @@ def fill() -> tuple[int, int]:
     workspace = Workspace.objects.create(name="Bench", slug=f"bench-{time.time_ns()}")
     definition = {"format": "stepwise.recipe/1", "name": "Bench", "trigger": {"kind": "manual"}, "steps": []}
     recipes = [recipe_create(workspace=workspace, definition=definition) for _ in range(10)]
+    versions = [recipe_publish(recipe=recipe) for recipe in recipes]
     statuses = ["succeeded"] * 8 + ["failed", "cancelled"]
     now = timezone.now()
     started = time.perf_counter()
     for offset in range(0, ROWS, BATCH):
         Job.objects.bulk_create(
-            Job(workspace=workspace, recipe=recipes[n % 10], version=recipes[n % 10].current_version,
+            Job(workspace=workspace, recipe=recipes[n % 10], version=versions[n % 10],
                 trigger_kind="manual", status=statuses[n % 10], trigger={"body": {"n": n}}, created_at=now)
             for n in range(offset, min(offset + BATCH, ROWS))
         )  # fmt: skip

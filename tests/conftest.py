@@ -25,7 +25,7 @@ def sent(monkeypatch):
     from builder.jobs import services
 
     calls = []
-    monkeypatch.setattr(services, "_send", lambda job_id, countdown=None: calls.append(job_id))
+    monkeypatch.setattr(services, "job_send", lambda job_id, countdown=None: calls.append(job_id))
     return calls
 
 

@@ -35,3 +35,14 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     workspace = factory.SubFactory(WorkspaceFactory)
     user = factory.SubFactory(UserFactory)
     role = "builder"
+
+
+def published_recipe(*, workspace, definition, **kwargs):
+    """A stopped recipe whose draft is published: its live version is what jobs run."""
+    from builder.recipes.drafts import recipe_publish
+    from builder.recipes.selectors import recipe_reloaded
+    from builder.recipes.services import recipe_create
+
+    recipe = recipe_create(workspace=workspace, definition=definition, **kwargs)
+    recipe_publish(recipe=recipe)
+    return recipe_reloaded(recipe)

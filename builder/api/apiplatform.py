@@ -22,6 +22,7 @@ from builder.apiplatform.models import MAX_SYNC_TIMEOUT, ApiCollection, ApiEndpo
 from builder.apiplatform.paths import PATH_PATTERN
 from builder.apiplatform.selectors import collections_for_user, endpoints_for_user
 from builder.apiplatform.services import SLUG_PATTERN
+from builder.recipes.selectors import recipe_trigger
 from builder.workspaces.access import access_in_workspace, access_workspace_for_create
 from builder.workspaces.models import Role
 
@@ -144,9 +145,7 @@ class EndpointSerializer(serializers.ModelSerializer):
 
     @staticmethod
     def _trigger(endpoint) -> dict:
-        version = endpoint.recipe.current_version
-        trigger = version.definition.get("trigger") if version and isinstance(version.definition, dict) else None
-        return trigger if isinstance(trigger, dict) else {}
+        return recipe_trigger(endpoint.recipe)
 
     def get_request_schema(self, endpoint) -> dict | None:
         return self._trigger(endpoint).get("request_schema")
@@ -186,7 +185,7 @@ class CollectionFilter(serializers.Serializer):
 
 
 def _endpoints(user):
-    return endpoints_for_user(user).select_related("recipe__current_version")
+    return endpoints_for_user(user).select_related("recipe__live_version")
 
 
 class EndpointViewSet(viewsets.GenericViewSet):

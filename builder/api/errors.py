@@ -4,7 +4,8 @@
 
 `fields` appears on validation errors and names every field (dotted, as bindings.chat) with
 its problems: 400 for input that is wrong in itself, 404 for an object the input names that
-does not exist (NoSuchObject), 409 for input the current state forbids (Conflict).
+does not exist (NoSuchObject), 409 for input the current state forbids (Conflict). A service's
+Refusal brings its own code and may add members (`problems` of a recipe, with JSON pointers).
 """
 
 from django.conf import settings
@@ -18,10 +19,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from builder.errors import Conflict, NoSuchObject
-
-# A service's typed refusals: (status, code). A plain ValidationError is 400 "invalid".
-REFUSALS = {Conflict: (409, "conflict"), NoSuchObject: (404, "not_found")}
+from builder.errors import Refusal
 
 
 def _flatten(detail) -> str:
@@ -49,18 +47,17 @@ def field_messages(detail, name: str = "") -> dict[str, list[str]]:
 
 
 class Refused(exceptions.ValidationError):
-    """A service's Conflict or NoSuchObject, carried through DRF with its own status."""
+    """A service's Refusal, carried through DRF with its own status, code and members."""
 
-    def __init__(self, detail, *, status_code: int, code: str):
+    def __init__(self, detail, *, refusal: Refusal):
         super().__init__(detail)
-        self.status_code, self.refusal_code = status_code, code
+        self.status_code, self.refusal = refusal.status, refusal
 
 
 def _from_django(exc: DjangoValidationError) -> exceptions.ValidationError:
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-    for kind, (status_code, code) in REFUSALS.items():
-        if isinstance(exc, kind):
-            return Refused(detail, status_code=status_code, code=code)
+    if isinstance(exc, Refusal):
+        return Refused(detail, refusal=exc)
     return exceptions.ValidationError(detail)
 
 
@@ -76,7 +73,8 @@ def exception_handler(exc, context):
             exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         )
         if isinstance(exc, Refused):  # one thing in the way: say it
-            body["message"] = _flatten(list(body["fields"].values()))
+            body["message"] = exc.refusal.summary or _flatten(list(body["fields"].values()))
+            body.update(exc.refusal.details)
         else:
             body["message"] = "Some fields are invalid: " + ", ".join(body["fields"]) + "."
     elif isinstance(exc, Http404):
@@ -89,7 +87,7 @@ def exception_handler(exc, context):
 
 def _code(exc) -> str:
     if isinstance(exc, Refused):
-        return exc.refusal_code
+        return exc.refusal.code
     if isinstance(exc, exceptions.ValidationError):
         return "invalid"
     if isinstance(exc, Http404):

@@ -43,6 +43,15 @@ ERROR_SCHEMA = {
                     "description": "On invalid_recipe: each problem of the definition with its JSON pointer.",
                     "items": {"type": "object"},
                 },
+                "current": {
+                    "type": "object",
+                    "description": "On stale_revision: the draft's revision now, who saved it and when.",
+                    "properties": {
+                        "revision": {"type": "integer"},
+                        "saved_by": {"type": "string", "nullable": True},
+                        "saved_at": {"type": "string", "format": "date-time", "nullable": True},
+                    },
+                },
             },
         }
     },

@@ -1,4 +1,5 @@
-"""/api/recipes/: CRUD, versions, restore, diff, start / stop, import / export."""
+"""/api/recipes/: CRUD, the draft (save, publish, discard), versions, restore, diff, start / stop,
+import / export, test runs."""
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -13,15 +14,13 @@ from builder.api.apiplatform import WorkspaceFilter
 from builder.api.inputs import WORKSPACE_FOR_CREATE, JsonInput, id_field, read_query, write_body
 from builder.api.openapi import errors
 from builder.engine.schema import RECIPE_SCHEMA
-from builder.errors import Conflict
-from builder.jobs.services import job_enqueue
-from builder.recipes import services
+from builder.recipes import drafts, services
 from builder.recipes.access import access_recipe
 from builder.recipes.diff import diff
 from builder.recipes.models import Recipe, RecipeVersion
-from builder.recipes.selectors import recipes_for_user
+from builder.recipes.selectors import recipe_problems, recipe_reloaded, recipes_for_user
 from builder.triggers.selectors import trigger_summary
-from builder.triggers.services import hook_for, hook_regenerate, parse_poll_from
+from builder.triggers.services import hook_prepare, hook_regenerate, parse_poll_from
 from builder.workspaces.access import MAX_ID, access_workspace_for_create, parse_id
 from builder.workspaces.models import Role
 
@@ -37,10 +36,14 @@ class StartSerializer(JsonInput):
 
 class VersionSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", default=None, read_only=True)
+    live = serializers.SerializerMethodField(help_text="The version that runs.")
 
     class Meta:
         model = RecipeVersion
-        fields = ["number", "author", "comment", "created_at"]
+        fields = ["number", "author", "comment", "created_at", "live"]
+
+    def get_live(self, version) -> bool:
+        return version.pk == version.recipe.live_version_id
 
 
 class VersionDetailSerializer(VersionSerializer):
@@ -49,54 +52,87 @@ class VersionDetailSerializer(VersionSerializer):
 
 
 class RecipeSerializer(serializers.ModelSerializer):
-    version = serializers.IntegerField(source="current_version.number", default=None, read_only=True)
+    live_version = serializers.IntegerField(
+        source="live_version.number", default=None, read_only=True, help_text="The version that runs; null before."
+    )
+    unpublished_changes = serializers.BooleanField(read_only=True, help_text="The draft differs from the live version.")
+    draft_saved_by = serializers.CharField(source="draft_saved_by.username", default=None, read_only=True)
 
     class Meta:
         model = Recipe
-        fields = ["id", "workspace", "name", "description", "folder", "state", "trigger_kind", "version", "bindings",
+        fields = ["id", "workspace", "name", "description", "folder", "state", "trigger_kind", "revision",
+                  "draft_saved_by", "draft_saved_at", "live_version", "unpublished_changes", "bindings",
                   "created_at", "updated_at"]  # fmt: skip
 
 
 class RecipeDetailSerializer(RecipeSerializer):
-    definition = serializers.JSONField(source="current_version.definition", default=None, read_only=True)
-    problems = serializers.SerializerMethodField()
+    definition = serializers.JSONField(source="draft", read_only=True, help_text="The draft.")
+    problems = serializers.SerializerMethodField(help_text="The draft's problems, each with its JSON pointer.")
 
     class Meta(RecipeSerializer.Meta):
         fields = RecipeSerializer.Meta.fields + ["definition", "problems"]
 
     def get_problems(self, recipe) -> list[dict]:
-        return services.recipe_problems(recipe) if recipe.current_version else []
+        return recipe_problems(recipe)
 
 
-class RecipeWriteSerializer(JsonInput):
+BINDINGS_HELP = "Connection slot -> connection id; null unbinds."
+
+
+class RecipeCreateSerializer(JsonInput):
     workspace = id_field(help_text=WORKSPACE_FOR_CREATE)
     definition = serializers.DictField(
-        help_text="The exchange JSON, /api/schemas/recipe.json; a draft may have problems, a running recipe may not."
+        help_text="The exchange JSON (/api/schemas/recipe.json), kept as the draft: it may have problems."
     )
-    bindings = serializers.DictField(
-        child=id_field(allow_null=True), required=False, help_text="Connection slot -> connection id; null unbinds."
-    )
+    bindings = serializers.DictField(child=id_field(allow_null=True), required=False, help_text=BINDINGS_HELP)
     folder = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class RecipeImportSerializer(RecipeCreateSerializer):
+    definition = serializers.JSONField(
+        help_text='A document of format "stepwise.recipe/1"; kept as the draft and version 1, with its problems.'
+    )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
 
-class RecipeUpdateSerializer(RecipeWriteSerializer):
-    workspace = None  # a recipe stays in its workspace
+class RecipeUpdateSerializer(JsonInput):
+    definition = serializers.DictField(required=False, help_text="The new draft; it may have problems.")
+    revision = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID,
+        help_text="The draft revision you edited: if someone saved after it, 409 stale_revision and nothing changes.",
+    )  # fmt: skip
+    bindings = serializers.DictField(child=id_field(allow_null=True), required=False, help_text=BINDINGS_HELP)
+    folder = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    publish = serializers.BooleanField(required=False, help_text="Publish the draft too, in the same transaction.")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500, help_text="Of the publish.")
+
+
+class PublishSerializer(JsonInput):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    revision = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID,
+        help_text="The draft revision you reviewed: if someone saved after it, 409 and nothing changes.",
+    )  # fmt: skip
 
 
 class TestRunSerializer(JsonInput):
     trigger = serializers.DictField(required=False, help_text="The sample payload: body, query, headers…")
 
 
+SIDE = {"type": "string", "pattern": "^(live|draft|[1-9][0-9]{0,9})$"}
+
+
+@extend_schema_field(SIDE)
+class SideField(serializers.RegexField):
+    """`live`, `draft` or a version number."""
+
+    def __init__(self, **kwargs):
+        super().__init__(SIDE["pattern"], **kwargs)
+
+
 class DiffQuery(serializers.Serializer):
-    a = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="From this version number")
-    b = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="To this version number")
-
-
-def _problems_response(exc: services.RecipeProblems) -> Response:
-    body = {"status": 409, "code": "invalid_recipe", "message": "The recipe cannot start: fix these problems.",
-            "problems": exc.problems}  # fmt: skip
-    return Response({"error": body}, status=409)
+    a = SideField(required=False, help_text="From: live (the default), draft or a version number")
+    b = SideField(required=False, help_text="To: draft (the default), live or a version number")
 
 
 NUMBER = OpenApiParameter(
@@ -104,8 +140,13 @@ NUMBER = OpenApiParameter(
 )
 
 
+def _detail(recipe) -> Response:
+    return Response(RecipeDetailSerializer(recipe_reloaded(recipe)).data)
+
+
 class RecipeViewSet(viewsets.GenericViewSet):
-    """Recipes of your workspaces. Every save makes a version; viewers read, builders change."""
+    """Recipes of your workspaces: a draft that saves change, versions that publish makes,
+    the live version that runs. Viewers read, builders change."""
 
     queryset = Recipe.objects.none()  # for the OpenAPI file; every method checks access itself
     serializer_class = RecipeSerializer
@@ -114,64 +155,74 @@ class RecipeViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=[WorkspaceFilter], responses=RecipeSerializer(many=True))
     def list(self, request):
         workspace = read_query(WorkspaceFilter, request).get("workspace")
-        recipes = recipes_for_user(request.user, workspace_id=workspace)
+        recipes = recipes_for_user(request.user, workspace_id=workspace).select_related("draft_saved_by")
         return Response(RecipeSerializer(recipes, many=True).data)
 
     @extend_schema(responses=RecipeDetailSerializer)
     def retrieve(self, request, pk=None):
         return Response(RecipeDetailSerializer(access_recipe(request.user, pk)).data)
 
-    @extend_schema(request=RecipeWriteSerializer, responses={201: RecipeDetailSerializer, **errors(404, 409)})
+    @extend_schema(request=RecipeCreateSerializer, responses={201: RecipeDetailSerializer, **errors(404, 409)})
     def create(self, request):
-        body = write_body(RecipeWriteSerializer, request)
+        """A new stopped recipe whose draft is `definition`."""
+        body = write_body(RecipeCreateSerializer, request)
         if "definition" not in body:
             raise ValidationError({"definition": "This field is required."})
         recipe = services.recipe_create(
-            workspace=access_workspace_for_create(request.user, body.get("workspace")),
-            definition=body["definition"],
-            author=request.user,
-            bindings=body.get("bindings"),
-            folder=body.get("folder", ""),
-            comment=body.get("comment", ""),
-        )
-        return Response(RecipeDetailSerializer(recipe).data, status=status.HTTP_201_CREATED)
+            workspace=access_workspace_for_create(request.user, body.get("workspace")), definition=body["definition"],
+            author=request.user, bindings=body.get("bindings"), folder=body.get("folder", ""),
+        )  # fmt: skip
+        return Response(RecipeDetailSerializer(recipe_reloaded(recipe)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RecipeUpdateSerializer, responses={200: RecipeDetailSerializer, **errors(404, 409)})
     def partial_update(self, request, pk=None):
+        """Saves the draft (what runs is not touched) and, with `publish`, makes it live; also
+        changes bindings and the folder. Applied whole or not at all."""
         recipe = access_recipe(request.user, pk, role=Role.BUILDER)
         body = write_body(RecipeUpdateSerializer, request)
-        try:
-            if "bindings" in body:
-                services.recipe_bind(recipe=recipe, bindings=body["bindings"])
-            if "folder" in body:
-                Recipe.objects.filter(pk=recipe.pk).update(folder=body["folder"])
-            if "definition" in body:
-                services.recipe_save(recipe=recipe, definition=body["definition"], author=request.user,
-                                     comment=body.get("comment", ""))  # fmt: skip
-        except services.RecipeProblems as exc:
-            return _problems_response(exc)
-        return Response(RecipeDetailSerializer(access_recipe(request.user, pk)).data)
+        given = {name: body[name] for name in ("definition", "bindings", "folder") if name in body}
+        recipe = services.recipe_update(recipe=recipe, author=request.user, revision=body.get("revision"),
+                                        publish=body.get("publish", False), comment=body.get("comment", ""),
+                                        **given)  # fmt: skip
+        return _detail(recipe)
 
     @extend_schema(responses={204: None, **errors(409)})
     def destroy(self, request, pk=None):
         services.recipe_delete(recipe=access_recipe(request.user, pk, role=Role.BUILDER))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(request=PublishSerializer, responses={200: RecipeDetailSerializer, **errors(409)})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """Checks the draft (400 invalid_recipe lists every problem; nothing changes), makes it
+        a version and that version live. A running recipe's new calls, events and jobs run it
+        from now on; jobs already running finish on their own version."""
+        recipe = access_recipe(request.user, pk, role=Role.BUILDER)
+        body = write_body(PublishSerializer, request)
+        drafts.recipe_publish(recipe=recipe, author=request.user, comment=body.get("comment", ""),
+                              revision=body.get("revision"))  # fmt: skip
+        return _detail(recipe)
+
+    @extend_schema(request=None, responses={200: RecipeDetailSerializer, **errors(409)})
+    @action(detail=True, methods=["post"])
+    def discard(self, request, pk=None):
+        """The draft becomes the live version again (409 before a first publish)."""
+        recipe = drafts.recipe_discard(recipe=access_recipe(request.user, pk, role=Role.BUILDER), author=request.user)
+        return _detail(recipe)
+
     @extend_schema(request=StartSerializer, responses={200: RecipeDetailSerializer, **errors(409)})
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
-        """A first start of a polling recipe picks up events from `poll_from`: "now" (the
-        default) or an ISO date-time in the past. A later start goes on from the stored
-        cursor, and other triggers ignore it."""
+        """Runs the live version; a recipe never published publishes its draft first (409
+        invalid_recipe with its problems if it cannot). A first start of a polling recipe
+        picks up events from `poll_from`: "now" (the default) or an ISO date-time in the past.
+        A later start goes on from the stored cursor, and other triggers ignore it."""
         recipe = access_recipe(request.user, pk, role=Role.BUILDER)
         poll_from = parse_poll_from(
             write_body(StartSerializer, request).get("poll_from"), polling=recipe.trigger_kind == "poll"
         )
-        try:
-            recipe = services.recipe_start(recipe=recipe, poll_from=poll_from)
-        except services.RecipeProblems as exc:
-            return _problems_response(exc)
-        return Response(RecipeDetailSerializer(recipe).data)
+        recipe = services.recipe_start(recipe=recipe, author=request.user, poll_from=poll_from)
+        return _detail(recipe)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
@@ -191,8 +242,6 @@ class RecipeViewSet(viewsets.GenericViewSet):
     def trigger_regenerate(self, request, pk=None):
         """A new secret webhook URL; the old one stops working at once."""
         recipe = access_recipe(request.user, pk, role=Role.BUILDER)
-        if recipe.trigger_kind != "webhook":
-            raise Conflict({"trigger": "Only a webhook trigger has a URL to regenerate."})
         hook_regenerate(recipe=recipe)
         return Response(trigger_summary(recipe, build_url=request.build_absolute_uri))
 
@@ -201,37 +250,45 @@ class RecipeViewSet(viewsets.GenericViewSet):
     def trigger_test_url(self, request, pk=None):
         """Makes the webhook's URLs now, for a recipe not started yet: its test URL takes samples."""
         recipe = access_recipe(request.user, pk, role=Role.BUILDER)
-        if recipe.trigger_kind != "webhook":
-            raise Conflict({"trigger": "Only a webhook trigger has a test URL."})
-        hook_for(recipe)
+        hook_prepare(recipe=recipe)
         return Response(trigger_summary(recipe, build_url=request.build_absolute_uri))
 
     @extend_schema(request=None, responses=RecipeDetailSerializer)
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):
         recipe = services.recipe_stop(recipe=access_recipe(request.user, pk, role=Role.BUILDER))
-        return Response(RecipeDetailSerializer(recipe).data)
+        return _detail(recipe)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
-        """The exchange JSON (format stepwise.recipe/1): no bindings, no secrets."""
+        """The draft's exchange JSON (format stepwise.recipe/1): no bindings, no secrets."""
         recipe = access_recipe(request.user, pk)
         response = Response(services.recipe_export(recipe))
         response["Content-Disposition"] = f'attachment; filename="recipe-{recipe.pk}.json"'
         return response
 
-    @extend_schema(request=RecipeWriteSerializer, responses={201: RecipeDetailSerializer, **errors(404, 409)})
+    @extend_schema(request=RecipeImportSerializer, responses={201: RecipeDetailSerializer, **errors(404, 409)})
     @action(detail=False, methods=["post"], url_path="import")
     def import_(self, request):
-        """Creates a recipe from an exchange JSON, binding its slots with `bindings`."""
-        return self.create(request)
+        """Creates a stopped recipe from an exchange document: its draft and version 1, with its
+        slots bound by `bindings`. A document that is not of format stepwise.recipe/1 is refused
+        (400) and creates nothing; one with problems is kept, and `problems` lists them."""
+        body = write_body(RecipeImportSerializer, request)
+        if "definition" not in body:
+            raise ValidationError({"definition": "This field is required."})
+        recipe = services.recipe_import(
+            workspace=access_workspace_for_create(request.user, body.get("workspace")), document=body["definition"],
+            author=request.user, bindings=body.get("bindings"), folder=body.get("folder", ""),
+            comment=body.get("comment", ""),
+        )  # fmt: skip
+        return Response(RecipeDetailSerializer(recipe_reloaded(recipe)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=VersionSerializer(many=True))
     @action(detail=True, methods=["get"])
     def versions(self, request, pk=None):
         recipe = access_recipe(request.user, pk)
-        return Response(VersionSerializer(recipe.versions.select_related("author"), many=True).data)
+        return Response(VersionSerializer(recipe.versions.select_related("author", "recipe"), many=True).data)
 
     @extend_schema(parameters=[NUMBER], responses=VersionDetailSerializer)
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[^/.]+)")
@@ -241,34 +298,29 @@ class RecipeViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=[NUMBER], request=None, responses={200: RecipeDetailSerializer, **errors(409)})
     @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>[^/.]+)/restore")
     def restore(self, request, pk=None, number=None):
+        """The version becomes the draft; publish makes it live."""
         recipe = access_recipe(request.user, pk, role=Role.BUILDER)
         version = self._version(request, pk, number)
-        try:
-            services.recipe_restore(recipe=recipe, number=version.number, author=request.user)
-        except services.RecipeProblems as exc:
-            return _problems_response(exc)
-        return Response(RecipeDetailSerializer(access_recipe(request.user, pk)).data)
+        return _detail(drafts.recipe_restore(recipe=recipe, number=version.number, author=request.user))
 
     @extend_schema(parameters=[DiffQuery], responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"], url_path="diff")
     def compare(self, request, pk=None):
-        """What changed from version a to version b, as JSON-pointer operations."""
-        access_recipe(request.user, pk)  # a recipe that is not yours is a 404 before its query is looked at
+        """What changed from `a` to `b` (each live, draft or a version number; by default from
+        live to draft), as JSON-pointer operations. Before a first publish, live is empty."""
+        recipe = access_recipe(request.user, pk)  # a recipe that is not yours is a 404 before its query is looked at
         query = read_query(DiffQuery, request)
-        old, new = self._version(request, pk, query["a"]), self._version(request, pk, query["b"])
-        return Response({"a": old.number, "b": new.number, "changes": diff(old.definition, new.definition)})
+        a, b = query.get("a", "live"), query.get("b", "draft")
+        old, new = self._side(recipe, a), self._side(recipe, b)
+        return Response({"a": old[0], "b": new[0], "changes": diff(old[1], new[1])})
 
     @extend_schema(request=TestRunSerializer, responses={202: OpenApiTypes.OBJECT, **errors(409)})
     @action(detail=True, methods=["post"])
     def test(self, request, pk=None):
-        """Runs the current version once on the worker with a sample trigger payload, even while stopped."""
+        """Runs the draft once on the worker with a sample trigger payload, even while stopped."""
         recipe = access_recipe(request.user, pk, role=Role.BUILDER)
-        data = TestRunSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        found = services.recipe_problems(recipe)
-        if found:
-            return _problems_response(services.RecipeProblems(found))
-        job = job_enqueue(recipe=recipe, trigger=data.validated_data.get("trigger", {}), trigger_kind="manual")
+        body = write_body(TestRunSerializer, request)
+        job = drafts.draft_test_run(recipe=recipe, trigger=body.get("trigger", {}))
         status_url = request.build_absolute_uri(f"/api/jobs/{job.pk}/")
         return Response({"job_id": job.pk, "status_url": status_url}, status=status.HTTP_202_ACCEPTED)
 
@@ -279,6 +331,19 @@ class RecipeViewSet(viewsets.GenericViewSet):
         if version is None:
             raise Http404("No such version.")
         return version
+
+    @staticmethod
+    def _side(recipe: Recipe, side: str) -> tuple:
+        """(how the answer names it, its definition) for live, draft or a version number."""
+        if side == "draft":
+            return {"side": "draft", "revision": recipe.revision}, recipe.draft
+        if side == "live":
+            live = recipe.live_version
+            return {"side": "live", "version": live.number if live else None}, live.definition if live else {}
+        version = recipe.versions.filter(number=int(side)).first()
+        if version is None:
+            raise Http404("No such version.")
+        return {"side": "version", "version": version.number}, version.definition
 
 
 @extend_schema(responses=OpenApiTypes.OBJECT)

@@ -13,7 +13,7 @@ def access_collection(user, collection_id, *, role: str = Role.VIEWER) -> ApiCol
 
 
 def access_endpoint(user, endpoint_id, *, role: str = Role.VIEWER) -> ApiEndpoint:
-    endpoints = ApiEndpoint.objects.select_related("collection", "recipe__current_version")
+    endpoints = ApiEndpoint.objects.select_related("collection", "recipe__live_version")
     return access_in_workspace(user, endpoints, endpoint_id, role=role, name="endpoint")
 
 

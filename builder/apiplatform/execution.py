@@ -17,16 +17,13 @@ from django.utils import timezone
 
 from builder.apiplatform.contract import ContractViolation, check_response
 from builder.apiplatform.routing import Route, Snapshot
-from builder.connections.models import Connection
-from builder.connections.services import connection_values, network_policy
-from builder.engine.runner import Result, run
+from builder.engine.runner import Result
 from builder.jobs.models import Job, JobStatus
 from builder.jobs.payloads import bounded_trigger
-from builder.jobs.recorder import JobRecorder, MemoryRecorder
-from builder.jobs.resume import job_run_key
-from builder.jobs.services import FinishedRun, LeaseKeeper, function_caller, job_enqueue, job_finish
+from builder.jobs.recorder import MemoryRecorder
+from builder.jobs.runtime import connections_of, job_run, run_recipe
+from builder.jobs.services import FinishedRun, job_enqueue
 from builder.recipes.models import Recipe, RecipeVersion
-from connectors.registry import registry
 
 # Threads for hand-over runs, which may outlive the call that started them.
 _handover_pool = ThreadPoolExecutor(max_workers=settings.GATEWAY_HANDOVER_THREADS, thread_name_prefix="apim-handover")
@@ -45,21 +42,10 @@ class Outcome:
 
 
 def _connections(snapshot: Snapshot, route: Route) -> dict:
-    if not route.bindings:
+    """The route's connection values, decrypted once per cache generation."""
+    if not route.runnable.bindings:
         return {}
-
-    def load():
-        bound = {c.pk: c for c in Connection.objects.filter(pk__in=route.bindings.values())}
-        return {slot: connection_values(bound[pk]) for slot, pk in route.bindings.items() if pk in bound}
-
-    return snapshot.kept(f"connections:{route.recipe_id}", load)
-
-
-def _engine(route: Route, snapshot: Snapshot, workspace_id: int, trigger: dict, deadline: float, recorder,
-            run_key: str | None = None) -> Result:  # fmt: skip
-    return run(route.definition, trigger=trigger, registry=registry(), connections=_connections(snapshot, route),
-               deadline=deadline, recorder=recorder, network=network_policy(),
-               call_recipe=function_caller(workspace_id), run_key=run_key)  # fmt: skip
+    return snapshot.kept(f"connections:{route.recipe_id}", lambda: connections_of(route.runnable))
 
 
 def _judge(route: Route, result: Result, timed_out: bool) -> Outcome:
@@ -79,10 +65,11 @@ def run_sync(route: Route, snapshot: Snapshot, workspace_id: int, trigger: dict)
     """Runs in this thread; the steps stay in memory and are written with the call log."""
     recorder, started = MemoryRecorder(), timezone.now()
     deadline = time.monotonic() + route.timeout
-    result = _engine(route, snapshot, workspace_id, trigger, deadline, recorder)
+    result = run_recipe(route.runnable, trigger=trigger, deadline=deadline, recorder=recorder,
+                        connections=_connections(snapshot, route))  # fmt: skip
     timed_out = result.status == "failed" and time.monotonic() >= deadline - 0.01
     outcome = _judge(route, result, timed_out)
-    finished = FinishedRun(recipe_id=route.recipe_id, version_id=route.version_id, workspace_id=workspace_id,
+    finished = FinishedRun(recipe_id=route.recipe_id, version_id=route.runnable.version_id, workspace_id=workspace_id,
                            trigger_kind="api_request", trigger=trigger, status=outcome.status,
                            response=outcome.response, error=outcome.error, started_at=started,
                            finished_at=timezone.now(), steps=recorder.steps)  # fmt: skip
@@ -91,7 +78,7 @@ def run_sync(route: Route, snapshot: Snapshot, workspace_id: int, trigger: dict)
 
 def enqueue_async(route: Route, workspace_id: int, trigger: dict) -> Job:
     recipe = Recipe(pk=route.recipe_id, workspace_id=workspace_id)
-    return job_enqueue(recipe=recipe, version=RecipeVersion(pk=route.version_id), trigger=trigger,
+    return job_enqueue(recipe=recipe, version=RecipeVersion(pk=route.runnable.version_id), trigger=trigger,
                        trigger_kind="api_request")  # fmt: skip
 
 
@@ -101,28 +88,21 @@ def run_with_handover(route: Route, snapshot: Snapshot, workspace_id: int, trigg
     timeout, and if this process dies the reaper hands the job to a worker."""
     now = timezone.now()
     job = Job.objects.create(
-        workspace_id=workspace_id, recipe_id=route.recipe_id, version_id=route.version_id, trigger_kind="api_request",
+        workspace_id=workspace_id, recipe_id=route.recipe_id, version_id=route.runnable.version_id,
+        trigger_kind="api_request",
         trigger=bounded_trigger(trigger), status=JobStatus.RUNNING, attempt=1, started_at=now,
         worker=f"web:{os.getpid()}"[:200], lease_until=now + timedelta(seconds=settings.JOB_LEASE_SECONDS),
     )  # fmt: skip
-    future = _handover_pool.submit(_run_job_here, route, snapshot, workspace_id, job)
+    future = _handover_pool.submit(_run_job_here, route, snapshot, job)
     try:
         return job, future.result(timeout=route.timeout)
     except FutureTimeout:
         return job, None
 
 
-def _run_job_here(route: Route, snapshot: Snapshot, workspace_id: int, job: Job) -> Outcome:
-    started = time.monotonic()
+def _run_job_here(route: Route, snapshot: Snapshot, job: Job) -> Outcome:
     try:
-        with LeaseKeeper(job.pk):
-            deadline = started + settings.JOB_TIMEOUT_SECONDS
-            # The job's own run key: if this process dies, the worker that resumes the job
-            # sends the same idempotency keys.
-            result = _engine(route, snapshot, workspace_id, job.trigger, deadline, JobRecorder(job), job_run_key(job))
-        outcome = _judge(route, result, timed_out=False)
-        job_finish(job=job, status=outcome.status, response=outcome.response, error=outcome.error,
-                   duration=time.monotonic() - started)  # fmt: skip
-        return outcome
+        return job_run(job, route.runnable, connections=_connections(snapshot, route),
+                       judge=lambda result: _judge(route, result, timed_out=False))  # fmt: skip
     finally:
         connection.close()

@@ -100,7 +100,7 @@ def _handle(request, call: Call, slug: str, version: int):
     _admit(request, call, snapshot)
     if not route.enabled:
         raise GatewayError(503, "endpoint_disabled", f"The endpoint {route.name} is disabled.")
-    if not route.recipe_running or route.version_id is None:
+    if not route.recipe_running or route.runnable is None:
         raise GatewayError(503, "recipe_stopped", f"The recipe {route.recipe_name} is stopped.")
     limit_headers = enforce_limits(call.profile)
     raw = _body(request)

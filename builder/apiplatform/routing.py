@@ -17,6 +17,8 @@ from jsonschema import Draft202012Validator
 from builder.apiplatform.counters import counters
 from builder.apiplatform.models import AccessProfile, ApiCollection, ApiEndpoint, ApiKey
 from builder.apiplatform.paths import compile_path, path_parameters
+from builder.jobs.runtime import Runnable, live_runnable
+from builder.recipes.models import RecipeState
 from connectors.sdk import FORMATS
 
 MAX_CACHED_KEYS = 10_000
@@ -72,9 +74,7 @@ class Route:
     recipe_id: int
     recipe_name: str
     recipe_running: bool
-    version_id: int | None
-    definition: dict
-    bindings: dict
+    runnable: Runnable | None  # the recipe's live version; None before its first publish
     request: Checker | None  # the body, or the query of GET and DELETE
     query: Checker | None  # the query of body methods
     params: Checker | None
@@ -151,15 +151,14 @@ def _responses(trigger: dict) -> dict[int, ResponseSpec]:
 
 def _route(endpoint: ApiEndpoint) -> Route:
     recipe = endpoint.recipe
-    version = recipe.current_version
-    definition = version.definition if version else {}
-    trigger = definition.get("trigger", {}) if isinstance(definition.get("trigger"), dict) else {}
+    runnable = live_runnable(recipe)
+    trigger = runnable.trigger if runnable else {}
     return Route(
         endpoint_id=endpoint.pk, name=endpoint.name, method=endpoint.method, path=endpoint.path,
         pattern=compile_path(endpoint.path), parameters=tuple(path_parameters(endpoint.path)), mode=endpoint.mode,
         timeout=endpoint.timeout_seconds, on_timeout=endpoint.on_timeout, enabled=endpoint.enabled,
-        recipe_id=recipe.pk, recipe_name=recipe.name, recipe_running=recipe.state == "running",
-        version_id=version.pk if version else None, definition=definition, bindings=dict(recipe.bindings),
+        recipe_id=recipe.pk, recipe_name=recipe.name, recipe_running=recipe.state == RecipeState.RUNNING,
+        runnable=runnable,
         request=_validator(trigger.get("request_schema")), query=_validator(trigger.get("query_schema")),
         params=_validator(trigger.get("params_schema")), responses=_responses(trigger),
     )  # fmt: skip
@@ -174,7 +173,7 @@ def load_collection(slug: str, version: int) -> CollectionRoutes | None:
     collection = ApiCollection.objects.filter(slug=slug, version=version).first()
     if collection is None:
         return None
-    endpoints = collection.endpoints.select_related("recipe__current_version")
+    endpoints = collection.endpoints.select_related("recipe__live_version").defer("recipe__draft")
     routes = sorted((_route(e) for e in endpoints), key=_specificity)
     return CollectionRoutes(collection.pk, collection.workspace_id, collection.name, collection.slug,
                             collection.version, routes)  # fmt: skip

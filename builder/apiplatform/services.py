@@ -29,6 +29,7 @@ from builder.apiplatform.models import (
 from builder.apiplatform.paths import path_problem
 from builder.errors import Conflict, NoSuchObject
 from builder.recipes.models import Recipe
+from builder.recipes.selectors import recipe_trigger
 from builder.workspaces.access import MAX_ID
 from builder.workspaces.models import Workspace
 
@@ -133,7 +134,7 @@ def collection_delete(*, collection: ApiCollection) -> None:
 def _recipe_for_endpoint(workspace_id: int, recipe_id) -> Recipe:
     if isinstance(recipe_id, bool) or not isinstance(recipe_id, int) or not 0 < recipe_id <= MAX_ID:
         raise ValidationError({"recipe": "Give a recipe id."})
-    recipe = Recipe.objects.filter(pk=recipe_id, workspace_id=workspace_id).select_related("current_version").first()
+    recipe = Recipe.objects.filter(pk=recipe_id, workspace_id=workspace_id).select_related("live_version").first()
     if recipe is None:
         raise NoSuchObject({"recipe": f"There is no recipe {recipe_id} in this workspace."})
     if recipe.trigger_kind != "api_request":
@@ -172,8 +173,7 @@ def _endpoint_apply(endpoint: ApiEndpoint, data: dict, *, creating: bool) -> Api
         recipe = _recipe_for_endpoint(endpoint.collection.workspace_id, data["recipe"])
         endpoint.recipe = recipe
         if "mode" not in data and creating:  # the recipe's trigger says which mode it was built for
-            endpoint.mode = (recipe.current_version.definition.get("trigger", {}).get("mode") if
-                             recipe.current_version else None) or Mode.SYNC  # fmt: skip
+            endpoint.mode = recipe_trigger(recipe).get("mode") or Mode.SYNC
     for field, choices in (("method", Method), ("mode", Mode), ("on_timeout", OnTimeout)):
         value = _choice(data, field, choices)
         if value is not None:

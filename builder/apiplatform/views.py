@@ -20,6 +20,7 @@ from builder.apiplatform.openapi import openapi_document
 from builder.apiplatform.paths import path_parameters
 from builder.apiplatform.routing import BODY_METHODS, load_collection
 from builder.recipes.models import Recipe
+from builder.recipes.selectors import recipe_trigger
 from builder.workspaces.access import access_membership
 from builder.workspaces.current import current_membership
 from builder.workspaces.models import Role
@@ -156,9 +157,7 @@ def endpoint_new(request, collection_id):
 
 
 def _contract(endpoint) -> list[dict]:
-    version = endpoint.recipe.current_version
-    definition = version.definition if version and isinstance(version.definition, dict) else {}
-    trigger = definition.get("trigger") if isinstance(definition.get("trigger"), dict) else {}
+    trigger = recipe_trigger(endpoint.recipe)
     return [{"key": key, "title": title, "help": help_text,
              "text": json.dumps(trigger[key], indent=2, ensure_ascii=False) if key in trigger else None}
             for key, title, help_text in CONTRACT]  # fmt: skip
@@ -221,8 +220,7 @@ def _schema(value) -> dict:
 def endpoint_try(request, endpoint_id):
     """The page only describes the call; tryit.js sends it to the gateway with the key typed in."""
     endpoint = access_endpoint(request.user, endpoint_id)
-    version = endpoint.recipe.current_version
-    trigger = _schema(version.definition.get("trigger")) if version else {}
+    trigger = recipe_trigger(endpoint.recipe)
     body_method = endpoint.method in BODY_METHODS
     spec = {
         "method": endpoint.method,

@@ -9,6 +9,7 @@ from builder.connections import crypto
 from builder.connections.forms import clean_fields
 from builder.connections.models import Connection
 from builder.errors import Conflict, NoSuchObject
+from builder.recipes.selectors import running_recipes_using
 from builder.workspaces.models import Workspace
 from connectors.errors import ConnectorError
 from connectors.net import NetworkPolicy
@@ -93,8 +94,6 @@ def connection_update(*, connection: Connection, name: str | None = None, fields
 
 @transaction.atomic
 def connection_delete(*, connection: Connection) -> None:
-    from builder.recipes.services import running_recipes_using
-
     users = running_recipes_using(connection)
     if users:
         names = ", ".join(recipe.name for recipe in users[:5])

@@ -22,7 +22,10 @@ class Job(models.Model):
     # one index range scan at any size (no join, no sort).
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="jobs")
     recipe = models.ForeignKey(Recipe, on_delete=models.CASCADE, related_name="jobs")
-    version = models.ForeignKey(RecipeVersion, on_delete=models.PROTECT, related_name="jobs")
+    # The version the job runs, from its start to its end; none for a test run of a draft
+    # that differs from every version, which keeps the draft it ran in `draft`.
+    version = models.ForeignKey(RecipeVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs")
+    draft = models.JSONField(null=True, blank=True)
     trigger_kind = models.CharField(max_length=20)
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     trigger = models.JSONField(default=dict)

@@ -46,7 +46,7 @@ class JobRecorder:
 
     def should_cancel(self) -> bool:
         # Checked before every step; the database is asked at most once a second. (The
-        # lease is renewed by services.LeaseKeeper, also during one long step.)
+        # lease is renewed by runtime.LeaseKeeper, also during one long step.)
         if self.cancelled:
             return True
         if time.monotonic() < self.next_check:

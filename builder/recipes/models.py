@@ -15,8 +15,19 @@ class Recipe(models.Model):
     description = models.TextField(blank=True, default="")
     folder = models.CharField(max_length=200, blank=True, default="")
     state = models.CharField(max_length=10, choices=RecipeState.choices, default=RecipeState.STOPPED)
+    # The kind of the trigger that runs: the live version's, the draft's until a first publish.
     trigger_kind = models.CharField(max_length=20, blank=True, default="")
-    current_version = models.ForeignKey(
+    # The working copy the editor saves: may have problems, never runs but in test runs. Each
+    # save that changes it bumps `revision`; a save from an older revision is refused (409).
+    draft = models.JSONField(default=dict)
+    draft_digest = models.CharField(max_length=64, blank=True, default="")
+    revision = models.PositiveIntegerField(default=1)
+    draft_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
+    # The version that runs (endpoint calls, events, new jobs); none until the first publish.
+    live_version = models.ForeignKey(
         "RecipeVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Connection slot name -> Connection id in this workspace. Never secrets.
@@ -32,13 +43,19 @@ class Recipe(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def unpublished_changes(self) -> bool:
+        """The draft differs from the live version (or nothing is live yet)."""
+        return self.live_version_id is None or self.live_version.digest != self.draft_digest
+
 
 class RecipeVersion(models.Model):
-    """One saved definition. Immutable: a change, or a restore, makes a new version."""
+    """A numbered snapshot of a draft, made by publish and import. Immutable."""
 
     recipe = models.ForeignKey(Recipe, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     definition = models.JSONField()
+    digest = models.CharField(max_length=64, blank=True, default="")  # definitions.digest of `definition`
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     comment = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

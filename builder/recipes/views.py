@@ -1,5 +1,5 @@
 """Recipes pages (until the visual editor): list with start / stop, import, export, and a
-recipe page with its definition, problems and versions."""
+recipe page with its draft, problems, publish and discard, and versions."""
 
 import json
 
@@ -12,13 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from builder.connections.models import Connection
-from builder.jobs.services import job_enqueue
-from builder.recipes import services
+from builder.recipes import drafts, services
 from builder.recipes.access import access_recipe
-from builder.recipes.models import Recipe
-from builder.triggers.models import WebhookHook
+from builder.recipes.models import Recipe, RecipeState
+from builder.recipes.selectors import recipe_problems, recipes_listed
 from builder.triggers.selectors import erroring_polls, trigger_summary
-from builder.triggers.services import hook_for, hook_regenerate, parse_poll_from
+from builder.triggers.services import hook_regenerate, parse_poll_from
 from builder.workspaces.access import access_membership
 from builder.workspaces.current import current_membership
 from builder.workspaces.models import Role
@@ -37,7 +36,7 @@ def recipe_list(request):
     membership = current_membership(request)
     if membership is None:
         return redirect("workspace_new")
-    recipes = Recipe.objects.filter(workspace_id=membership.workspace_id).select_related("current_version")
+    recipes = recipes_listed(Recipe.objects.filter(workspace_id=membership.workspace_id))
     return render(request, "recipes/list.html", {"recipes": recipes, "membership": membership,
                                                  "erroring": erroring_polls(membership.workspace_id),
                                                  "can_edit": membership.allows(Role.BUILDER)})  # fmt: skip
@@ -60,12 +59,12 @@ def recipe_import(request):
             definition = strict_json.parse(upload.read(), "The file")
         except strict_json.JSONBodyError as exc:
             raise ValidationError({"file": exc.message}) from None
-        recipe = services.recipe_create(workspace=membership.workspace, definition=definition, author=request.user,
-                                        comment=f"Imported from {upload.name}")  # fmt: skip
+        recipe = services.recipe_import(workspace=membership.workspace, document=definition, author=request.user,
+                                        comment=f"Imported from {upload.name}"[:500])  # fmt: skip
     except ValidationError as exc:
         _flash_problems(request, exc)
         return redirect("recipe_list")
-    messages.success(request, f"Recipe {recipe.name} imported. Bind its connections, then start it.")
+    messages.success(request, f"Recipe {recipe.name} imported as a draft. Bind its connections, then start it.")
     return redirect("recipe_detail", recipe_id=recipe.pk)
 
 
@@ -76,14 +75,14 @@ def recipe_detail(request, recipe_id):
 
 def _detail_page(request, recipe, *, status: int = 200, **extra):
     membership = access_membership(request.user, recipe.workspace_id)
-    definition = recipe.current_version.definition if recipe.current_version else {}
-    slots = definition.get("connections", {}) if isinstance(definition, dict) else {}
+    definition = recipe.draft
+    slots = definition.get("connections") if isinstance(definition.get("connections"), dict) else {}
     choices = {slot: Connection.objects.filter(workspace_id=recipe.workspace_id, connector=spec.get("connector"))
                for slot, spec in slots.items() if isinstance(spec, dict)}  # fmt: skip
     context = {
         "recipe": recipe,
         "definition_text": json.dumps(definition, indent=2, ensure_ascii=False),
-        "problems": services.recipe_problems(recipe) if recipe.current_version else [],
+        "problems": recipe_problems(recipe),
         "versions": recipe.versions.select_related("author")[:50],
         "slots": [(slot, spec, choices.get(slot, []), recipe.bindings.get(slot)) for slot, spec in slots.items()],
         "can_edit": membership.allows(Role.BUILDER),
@@ -101,7 +100,7 @@ def _detail_page(request, recipe, *, status: int = 200, **extra):
 @login_required
 @require_POST
 def recipe_test(request, recipe_id):
-    """Runs the current version once on the worker with the sample payload typed in."""
+    """Runs the draft once on the worker with the sample payload typed in."""
     recipe = access_recipe(request.user, recipe_id, role=Role.BUILDER)
     text = request.POST.get("trigger", "")
     try:
@@ -112,12 +111,42 @@ def recipe_test(request, recipe_id):
         request.session[f"recipe-sample-{recipe.pk}"] = text[:100_000]
         messages.error(request, exc.message)
         return redirect("recipe_detail", recipe_id=recipe.pk)
-    found = services.recipe_problems(recipe)
-    if found:
-        messages.error(request, "The recipe cannot run: fix the problems listed on its page.")
+    try:
+        job = drafts.draft_test_run(recipe=recipe, trigger=trigger)
+    except drafts.RecipeProblems:
+        messages.error(request, "The draft cannot run: fix the problems listed on its page.")
         return redirect("recipe_detail", recipe_id=recipe.pk)
-    job = job_enqueue(recipe=recipe, trigger=trigger, trigger_kind="manual")
     return redirect("job_detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def recipe_publish(request, recipe_id):
+    recipe = access_recipe(request.user, recipe_id, role=Role.BUILDER)
+    try:
+        version = drafts.recipe_publish(recipe=recipe, author=request.user,
+                                        comment=request.POST.get("comment", "").strip()[:500])  # fmt: skip
+    except drafts.DraftProblems:
+        messages.error(request, "The draft cannot be published: fix the problems listed on its page.")
+    except ValidationError as exc:
+        _flash_problems(request, exc)
+    else:
+        running = " It runs from now on." if recipe.state == RecipeState.RUNNING else " Start the recipe to run it."
+        messages.success(request, f"Version {version.number} is live.{running}")
+    return redirect("recipe_detail", recipe_id=recipe.pk)
+
+
+@login_required
+@require_POST
+def recipe_discard(request, recipe_id):
+    recipe = access_recipe(request.user, recipe_id, role=Role.BUILDER)
+    try:
+        drafts.recipe_discard(recipe=recipe, author=request.user)
+    except ValidationError as exc:
+        _flash_problems(request, exc)
+    else:
+        messages.success(request, f"The draft is version {recipe.live_version.number} again.")
+    return redirect("recipe_detail", recipe_id=recipe.pk)
 
 
 @login_required
@@ -170,7 +199,7 @@ def recipe_state(request, recipe_id, action):
                             poll_from_date=request.POST.get("poll_from_date", "")[:40])  # fmt: skip
     try:
         if action == "start":
-            services.recipe_start(recipe=recipe, poll_from=poll_from)
+            services.recipe_start(recipe=recipe, author=request.user, poll_from=poll_from)
         else:
             services.recipe_stop(recipe=recipe)
     except services.RecipeProblems:
@@ -190,14 +219,13 @@ def recipe_state(request, recipe_id, action):
 def recipe_trigger_regenerate(request, recipe_id):
     """A new secret webhook URL (or the first one, for a recipe not started yet)."""
     recipe = access_recipe(request.user, recipe_id, role=Role.BUILDER)
-    if recipe.trigger_kind != "webhook":
-        messages.error(request, "Only a webhook trigger has a URL.")
-    elif WebhookHook.objects.filter(recipe=recipe).exists():
-        hook_regenerate(recipe=recipe)
-        messages.success(request, "A new URL is ready; the old one no longer works.")
+    try:
+        _hook, had = hook_regenerate(recipe=recipe)
+    except ValidationError as exc:
+        _flash_problems(request, exc)
     else:
-        hook_for(recipe)
-        messages.success(request, "The webhook URLs are ready.")
+        messages.success(request, "A new URL is ready; the old one no longer works." if had else
+                         "The webhook URLs are ready.")  # fmt: skip
     return redirect("recipe_detail", recipe_id=recipe.pk)
 
 
@@ -206,11 +234,11 @@ def recipe_trigger_regenerate(request, recipe_id):
 def recipe_restore(request, recipe_id, number):
     recipe = access_recipe(request.user, recipe_id, role=Role.BUILDER)
     try:
-        services.recipe_restore(recipe=recipe, number=number, author=request.user)
+        drafts.recipe_restore(recipe=recipe, number=number, author=request.user)
     except ValidationError as exc:
         _flash_problems(request, exc)
     else:
-        messages.success(request, f"Version {number} restored as a new version.")
+        messages.success(request, f"Version {number} is the draft now; publish it to make it live.")
     return redirect("recipe_detail", recipe_id=recipe.pk)
 
 

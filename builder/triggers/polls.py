@@ -16,11 +16,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from builder.connections.models import Connection
-from builder.connections.services import connection_values, network_policy
-from builder.recipes.models import Recipe
+from builder.connections.services import network_policy
+from builder.jobs.runtime import Runnable, live_runnable, slot_connection
+from builder.recipes.models import Recipe, RecipeState
 from builder.triggers.models import PollState
-from builder.triggers.services import _trigger, event_take
+from builder.triggers.services import event_take
 from connectors.errors import ConnectorError
 from connectors.registry import registry
 from connectors.sdk import PollResult, Redactor, connection_redactor, run_guarded
@@ -32,8 +32,9 @@ MAX_PAGES = 20
 
 def poll_run(*, recipe_id: int) -> dict:
     """One poll of a running recipe; returns what happened, for the task's result."""
-    recipe = Recipe.objects.select_related("current_version").filter(pk=recipe_id).first()
-    if recipe is None or recipe.state != "running" or _trigger(recipe).get("kind") != "poll":
+    recipe = Recipe.objects.select_related("live_version").defer("draft").filter(pk=recipe_id).first()
+    runnable = live_runnable(recipe) if recipe is not None and recipe.state == RecipeState.RUNNING else None
+    if runnable is None or runnable.trigger.get("kind") != "poll":
         return {"skipped": "not a running polling recipe"}
     now = timezone.now()
     lease = timedelta(seconds=settings.POLL_TIMEOUT_SECONDS)
@@ -44,7 +45,7 @@ def poll_run(*, recipe_id: int) -> dict:
         return {"skipped": "another poll of this recipe is running"}
     taken, redact = 0, Redactor(())
     try:
-        trigger, connector, connector_trigger, connection = _resolve(recipe)
+        trigger, connector, connector_trigger, connection = _resolve(runnable)
         redact = connection_redactor(connector, connection)
         state = PollState.objects.get(recipe_id=recipe_id)
         cursor = state.cursor if state.cursor is not None else {"since": state.since.isoformat()}
@@ -69,30 +70,28 @@ def poll_run(*, recipe_id: int) -> dict:
     return {"taken": taken}
 
 
-def _resolve(recipe: Recipe):
-    trigger = _trigger(recipe)
+def _resolve(runnable: Runnable):
+    trigger = runnable.trigger
     connector_name, _, key = str(trigger.get("poll", "")).partition(".")
     connector = registry().get(connector_name)
     found = next((t for t in connector.triggers if t.key == key and t.kind == "poll"), None) if connector else None
     if found is None:
         raise ValueError(f"There is no poll trigger {trigger.get('poll')!r}.")
-    connection = {}
-    slot = trigger.get("connection")
-    if slot:
-        bound = Connection.objects.filter(pk=recipe.bindings.get(slot), workspace_id=recipe.workspace_id).first()
-        if bound is None:
-            raise ValueError(f"The connection slot {slot!r} is not bound.")
-        connection = connection_values(bound)
+    connection = slot_connection(runnable, trigger.get("connection"))
+    if connection is None:
+        raise ValueError(f"The connection slot {trigger.get('connection')!r} is not bound.")
     return trigger, connector, found, connection
 
 
 def _commit_page(recipe: Recipe, result: PollResult) -> int:
+    """The page's new items as jobs of the version that was polled, and the cursor after them."""
     polled_at = timezone.now().isoformat()
     taken = 0
     with transaction.atomic():
         for item in result.items:
             trigger = {"body": item.data, "item_id": item.id, "polled_at": polled_at}
-            _job, new = event_take(recipe=recipe, key=f"item:{item.id}", trigger=trigger, trigger_kind="poll")
+            _job, new = event_take(recipe=recipe, key=f"item:{item.id}", trigger=trigger, trigger_kind="poll",
+                                   version=recipe.live_version)  # fmt: skip
             taken += int(new)
         PollState.objects.filter(recipe_id=recipe.pk).update(cursor=result.cursor,
                                                              items_taken=F("items_taken") + taken)  # fmt: skip

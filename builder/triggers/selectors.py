@@ -15,10 +15,11 @@ from django.conf import settings
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
-from builder.recipes.models import Recipe
+from builder.recipes.models import Recipe, RecipeState
+from builder.recipes.selectors import recipe_trigger
 from builder.triggers.models import PollState, WebhookHook
 from builder.triggers.schedules import DEFAULT_POLL_SECONDS, task_name
-from builder.triggers.services import _trigger, hook_for, next_runs
+from builder.triggers.services import hook_for, next_runs
 
 
 def trigger_summary(recipe: Recipe, *, build_url: Callable[[str], str] | None = None,
@@ -26,8 +27,9 @@ def trigger_summary(recipe: Recipe, *, build_url: Callable[[str], str] | None = 
     """`kind` and, for event triggers, their state under a key named like the kind; times
     are aware datetimes (a schedule's next runs in its own time zone). Webhook URLs are
     secrets of the workspace: with `show_secrets` False (viewers) they are None.
-    `build_url` makes the URLs absolute (request.build_absolute_uri)."""
-    trigger = _trigger(recipe)
+    `build_url` makes the URLs absolute (request.build_absolute_uri). The trigger is the live
+    version's (the draft's until a first publish)."""
+    trigger = recipe_trigger(recipe)
     kind = trigger.get("kind", "")
     summary: dict = {"kind": kind}
     if kind == "webhook":
@@ -41,7 +43,9 @@ def trigger_summary(recipe: Recipe, *, build_url: Callable[[str], str] | None = 
 
 def _webhook(recipe: Recipe, build_url: Callable[[str], str], show_secrets: bool) -> dict:
     # A running recipe always has its URL; one started before the triggers app existed gets it here.
-    hook = hook_for(recipe) if recipe.state == "running" else WebhookHook.objects.filter(recipe=recipe).first()
+    hook = (
+        hook_for(recipe) if recipe.state == RecipeState.RUNNING else WebhookHook.objects.filter(recipe=recipe).first()
+    )
     shown = hook is not None and show_secrets
     return {
         "url": build_url(reverse("hook_push", args=[hook.token])) if shown else None,

@@ -13,20 +13,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from builder.datetimes import parse_instant
+from builder.errors import Conflict
 from builder.jobs.models import Job
 from builder.jobs.payloads import bounded, without_nul
 from builder.jobs.services import job_enqueue
-from builder.recipes.models import Recipe
+from builder.recipes.models import Recipe, RecipeState, RecipeVersion
+from builder.recipes.selectors import recipe_trigger
 from builder.triggers.models import PollState, TriggerEvent, WebhookHook
 from builder.triggers.schedules import schedule_disable, schedule_enable, schedule_remove
 
 EVENT_TRIGGERS = ("webhook", "schedule", "poll")
-
-
-def _trigger(recipe: Recipe) -> dict:
-    definition = recipe.current_version.definition if recipe.current_version else {}
-    trigger = definition.get("trigger") if isinstance(definition, dict) else None
-    return trigger if isinstance(trigger, dict) else {}
 
 
 def parse_poll_from(value, *, polling: bool = True) -> datetime | None:
@@ -44,8 +40,8 @@ def parse_poll_from(value, *, polling: bool = True) -> datetime | None:
 
 
 def triggers_activate(*, recipe: Recipe, poll_from: datetime | None = None) -> None:
-    """Called when a recipe starts, and when a running recipe is saved."""
-    trigger = _trigger(recipe)
+    """Called when a recipe starts, and when a running recipe's live version changes."""
+    trigger = recipe_trigger(recipe)
     kind = trigger.get("kind")
     if kind == "webhook":
         hook_for(recipe)
@@ -82,14 +78,31 @@ def hook_for(recipe: Recipe) -> WebhookHook:
     return hook
 
 
+def _check_webhook(recipe: Recipe, what: str) -> None:
+    # The draft's trigger counts too: a webhook being built needs its test URL before a publish.
+    if "webhook" not in (recipe_trigger(recipe).get("kind"), recipe_trigger(recipe, draft=True).get("kind")):
+        raise Conflict({"trigger": f"Only a webhook trigger has {what}."})
+
+
+def hook_prepare(*, recipe: Recipe) -> WebhookHook:
+    """The webhook's URLs, made now if the recipe has none yet: its test URL takes samples
+    before a first start."""
+    _check_webhook(recipe, "a test URL")
+    return hook_for(recipe)
+
+
 @transaction.atomic
-def hook_regenerate(*, recipe: Recipe) -> WebhookHook:
+def hook_regenerate(*, recipe: Recipe) -> tuple[WebhookHook, bool]:
     """New secret URLs (the test URL too: a leaked one could overwrite the sample); the old
-    ones stop working at once."""
+    ones stop working at once. Answers the hook and whether it had URLs before (else these
+    are its first)."""
+    _check_webhook(recipe, "a URL to regenerate")
+    had = WebhookHook.objects.filter(recipe=recipe).exists()
     hook = hook_for(recipe)
-    hook.token, hook.test_token, hook.regenerated_at = _token(), _token(), timezone.now()
-    hook.save(update_fields=["token", "test_token", "regenerated_at"])
-    return hook
+    if had:
+        hook.token, hook.test_token, hook.regenerated_at = _token(), _token(), timezone.now()
+        hook.save(update_fields=["token", "test_token", "regenerated_at"])
+    return hook, had
 
 
 def hook_capture(*, hook: WebhookHook, sample: dict) -> None:
@@ -110,9 +123,11 @@ def _event_key(key: str) -> str:
 
 
 @transaction.atomic
-def event_take(*, recipe: Recipe, key: str, trigger: dict, trigger_kind: str) -> tuple[Job | None, bool]:
-    """Enqueues a job for an event unless this recipe took the same event before: returns
-    (the job, True) for a new event, (the first event's job, False) for a repeat."""
+def event_take(*, recipe: Recipe, key: str, trigger: dict, trigger_kind: str,
+               version: RecipeVersion | None = None) -> tuple[Job | None, bool]:  # fmt: skip
+    """Enqueues a job of `version` (the live one by default) for an event unless this recipe
+    took the same event before: returns (the job, True) for a new event, (the first event's
+    job, False) for a repeat."""
     key = _event_key(key)
     try:
         with transaction.atomic():
@@ -120,7 +135,7 @@ def event_take(*, recipe: Recipe, key: str, trigger: dict, trigger_kind: str) ->
     except IntegrityError:
         first = TriggerEvent.objects.filter(recipe=recipe, key=key).select_related("job").first()
         return (first.job if first else None), False
-    job = job_enqueue(recipe=recipe, trigger=trigger, trigger_kind=trigger_kind)
+    job = job_enqueue(recipe=recipe, trigger=trigger, trigger_kind=trigger_kind, version=version)
     event.job = job
     event.save(update_fields=["job"])
     return job, True
@@ -133,17 +148,17 @@ def schedule_fire(*, recipe_id: int, now: datetime | None = None) -> Job | None:
     """One tick of a schedule: one job with trigger.scheduled_for and trigger.fired_at. A
     tick beat sends twice runs once. After the scheduler was down, beat sends one tick, not
     one per missed time: scheduled_for is then the latest time the schedule names."""
-    recipe = Recipe.objects.select_related("current_version").filter(pk=recipe_id).first()
-    if recipe is None or recipe.state != "running":
+    recipe = Recipe.objects.select_related("live_version").defer("draft").filter(pk=recipe_id).first()
+    if recipe is None or recipe.state != RecipeState.RUNNING or recipe.live_version_id is None:
         return None
-    trigger = _trigger(recipe)
+    trigger = recipe_trigger(recipe)
     if trigger.get("kind") != "schedule":
         return None
     now = now or timezone.now()
     scheduled = latest_tick(trigger, now)
     payload = {"scheduled_for": scheduled.isoformat(), "fired_at": now.isoformat()}
     job, _new = event_take(recipe=recipe, key=f"tick:{scheduled.isoformat()}", trigger=payload,
-                           trigger_kind="schedule")  # fmt: skip
+                           trigger_kind="schedule", version=recipe.live_version)  # fmt: skip
     return job
 
 

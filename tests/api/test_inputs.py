@@ -51,14 +51,19 @@ def test_an_id_filter_takes_the_largest_id(personas, api_as):
 
 
 @pytest.mark.django_db
-def test_diff_needs_two_version_numbers(personas, api_as):
+def test_diff_sides_are_live_draft_or_a_version_number(personas, api_as):
     recipe = make_recipe(personas.a, GREET, start=False)
     client = api_as(personas.owner)
-    for query, field in (("a=1", "b"), ("a=x&b=1", "a"), ("a=1&b=0", "b")):  # each was a 404
+    for query, field in (("a=x&b=1", "a"), ("a=1&b=0", "b"), ("b=-1", "b"), ("a=latest", "a")):  # each was a 404
         response = client.get(f"/api/recipes/{recipe.pk}/diff/?{query}")
         assert response.status_code == 400, query
         assert field in response.json()["error"]["fields"]
-    assert client.get(f"/api/recipes/{recipe.pk}/diff/?a=1&b=1").json()["changes"] == []
+    assert client.get(f"/api/recipes/{recipe.pk}/diff/?a=7").status_code == 404  # no version 7
+    # Nothing is live before a first publish: live is the empty document.
+    unpublished = client.get(f"/api/recipes/{recipe.pk}/diff/").json()
+    assert unpublished["a"] == {"side": "live", "version": None}
+    assert {"op": "add", "path": "/name", "new": "Greet"} in unpublished["changes"]
+    assert client.get(f"/api/recipes/{recipe.pk}/diff/?a=draft&b=draft").json()["changes"] == []
 
 
 @pytest.mark.parametrize(

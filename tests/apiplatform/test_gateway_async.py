@@ -5,7 +5,7 @@ import pytest
 from builder.apiplatform import services
 from builder.apiplatform.models import ApiCall
 from builder.jobs.models import Job
-from builder.jobs.services import job_execute
+from builder.jobs.runtime import job_execute
 from tests.apiplatform.conftest import Api
 
 

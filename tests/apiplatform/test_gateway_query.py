@@ -41,9 +41,9 @@ def test_bad_query_values_are_listed(personas):
 def test_a_post_endpoint_checks_its_query_schema(api):
     definition = copy.deepcopy(GREET)
     definition["trigger"]["query_schema"] = {"type": "object", "properties": {"dry_run": {"type": "boolean"}}}
-    from builder.recipes.services import recipe_save
+    from builder.recipes.services import recipe_update
 
-    recipe_save(recipe=api.recipe, definition=definition)
+    recipe_update(recipe=api.recipe, definition=definition, publish=True)
     services.endpoint_update(endpoint=api.endpoint, data={"enabled": True})
     response = api.call(path="/greetings?dry_run=maybe", body={"name": "Ada"})
     assert response.status_code == 400

@@ -3,9 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from builder.jobs import services
+from builder.jobs import runtime, services
 from builder.jobs.models import Job
 from builder.recipes.services import recipe_create
+from tests.factories import published_recipe
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ EXAMPLE = json.loads((Path(__file__).parents[1] / "engine" / "golden" / "greet_n
 
 
 def test_test_run_then_follow_the_job(personas, api_as, sent, django_capture_on_commit_callbacks):
-    recipe = recipe_create(workspace=personas.a, definition=DEFINITION)
+    recipe = published_recipe(workspace=personas.a, definition=DEFINITION)
     client = api_as(personas.owner)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/api/recipes/{recipe.pk}/test/", {"trigger": {"body": {"text": "hi"}}}, format="json")
@@ -23,7 +24,7 @@ def test_test_run_then_follow_the_job(personas, api_as, sent, django_capture_on_
     job_id = response.json()["job_id"]
     assert response.json()["status_url"].endswith(f"/api/jobs/{job_id}/")
     assert sent == [job_id]
-    services.job_execute(job_id=job_id, worker="w")
+    runtime.job_execute(job_id=job_id, worker="w")
     detail = client.get(f"/api/jobs/{job_id}/").json()
     assert detail["status"] == "succeeded"
     assert detail["steps"][0]["output"] == {"message": "hi", "level": "info"}
@@ -59,7 +60,7 @@ def test_bad_filters_name_the_field(personas, api_as, query, field):
 
 
 def test_cancel_rerun_and_tenancy(personas, api_as, sent):
-    recipe = recipe_create(workspace=personas.a, definition=DEFINITION)
+    recipe = published_recipe(workspace=personas.a, definition=DEFINITION)
     job = services.job_enqueue(recipe=recipe, trigger={"body": {"text": "x"}}, trigger_kind="manual")
     outsider = api_as(personas.outsider)
     assert outsider.get("/api/jobs/").json()["results"] == []
@@ -77,7 +78,7 @@ def test_cancel_rerun_and_tenancy(personas, api_as, sent):
 
 def test_a_nul_in_a_test_payload_is_kept_as_a_replacement_character(personas, api_as, sent):
     # Even in a key at the top of the payload: PostgreSQL answered 500.
-    recipe = recipe_create(workspace=personas.a, definition=DEFINITION)
+    recipe = published_recipe(workspace=personas.a, definition=DEFINITION)
     trigger = {"body\x00": {"text\x00": "hi\x00"}}
     response = api_as(personas.owner).post(f"/api/recipes/{recipe.pk}/test/", {"trigger": trigger}, format="json")
     assert response.status_code == 202

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from builder.jobs.services import job_enqueue
-from builder.recipes.services import recipe_create
+from tests.factories import published_recipe
 
 pytestmark = pytest.mark.django_db
 
@@ -13,8 +13,8 @@ DEFINITION = {"format": "stepwise.recipe/1", "name": "Nightly", "trigger": {"kin
 def job(personas, monkeypatch):
     from builder.jobs import services
 
-    monkeypatch.setattr(services, "_send", lambda job_id, countdown=None: None)
-    return job_enqueue(recipe=recipe_create(workspace=personas.a, definition=DEFINITION), trigger={"body": {"x": 1}},
+    monkeypatch.setattr(services, "job_send", lambda job_id, countdown=None: None)
+    return job_enqueue(recipe=published_recipe(workspace=personas.a, definition=DEFINITION), trigger={"body": {"x": 1}},
                        trigger_kind="manual")  # fmt: skip
 
 

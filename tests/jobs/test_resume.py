@@ -7,11 +7,11 @@ import pytest
 from django.utils import timezone
 
 from builder.connections.services import connection_create
-from builder.jobs import services
+from builder.jobs import runtime, services
 from builder.jobs.models import Job, JobStep
 from builder.jobs.recorder import JobRecorder
-from builder.recipes.services import recipe_create
 from connectors.testkit import LocalServer
+from tests.factories import published_recipe
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def app(settings):
 @pytest.fixture
 def recipe(personas, app):
     api = connection_create(workspace=personas.a, connector="http", name="App", fields={"base_url": app.url})
-    return recipe_create(workspace=personas.a, definition=FIVE_STEPS, bindings={"api": api.pk})
+    return published_recipe(workspace=personas.a, definition=FIVE_STEPS, bindings={"api": api.pk})
 
 
 def calls(app) -> dict[str, list[str]]:
@@ -73,9 +73,9 @@ def calls(app) -> dict[str, list[str]]:
 def die_at_step_3(job, monkeypatch, django_capture_on_commit_callbacks):
     """Attempt 1 runs until s3 has called the app, and dies; the reaper finds the lease expired."""
     with monkeypatch.context() as patched:
-        patched.setattr(services, "JobRecorder", DiesAt)
+        patched.setattr(runtime, "JobRecorder", DiesAt)
         with pytest.raises(WorkerDied):
-            services.job_execute(job_id=job.pk, worker="w1")
+            runtime.job_execute(job_id=job.pk, worker="w1")
     Job.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
     with django_capture_on_commit_callbacks(execute=True):
         return services.jobs_reap()
@@ -90,7 +90,7 @@ def test_the_next_attempt_calls_only_the_step_in_flight_and_the_ones_after(
         "failed": 0,
         "cancelled": 0,
     }
-    assert services.job_execute(job_id=job.pk, worker="w2") == "succeeded"
+    assert runtime.job_execute(job_id=job.pk, worker="w2") == "succeeded"
     seen = calls(app)
     assert {path: len(keys) for path, keys in seen.items()} == {
         "/step/1": 1, "/step/2": 1, "/step/3": 2, "/step/4": 1, "/step/5": 1,
@@ -113,11 +113,11 @@ def test_the_next_attempt_calls_only_the_step_in_flight_and_the_ones_after(
 def test_a_rerun_is_a_new_job_that_runs_every_step(recipe, app, sent, monkeypatch, django_capture_on_commit_callbacks):
     job = services.job_enqueue(recipe=recipe, trigger={}, trigger_kind="manual")
     die_at_step_3(job, monkeypatch, django_capture_on_commit_callbacks)
-    services.job_execute(job_id=job.pk, worker="w2")
+    runtime.job_execute(job_id=job.pk, worker="w2")
     before = calls(app)
     app.requests.clear()
     again = services.job_rerun(job=job)
-    assert services.job_execute(job_id=again.pk, worker="w3") == "succeeded"
+    assert runtime.job_execute(job_id=again.pk, worker="w3") == "succeeded"
     seen = calls(app)
     assert {path: len(keys) for path, keys in seen.items()} == {f"/step/{n}": 1 for n in range(1, 6)}
     assert not set(sum(seen.values(), [])) & set(sum(before.values(), []))  # keys of its own
@@ -132,7 +132,7 @@ def test_a_step_whose_output_was_clipped_runs_again(
     job = services.job_enqueue(recipe=recipe, trigger={}, trigger_kind="manual")
     die_at_step_3(job, monkeypatch, django_capture_on_commit_callbacks)
     assert JobStep.objects.get(job=job, path="s1").output["_truncated"] is True
-    assert services.job_execute(job_id=job.pk, worker="w2") == "succeeded"
+    assert runtime.job_execute(job_id=job.pk, worker="w2") == "succeeded"
     seen = calls(app)
     # s4 needs all of s1's output, which the record does not hold: s1 runs again, with its key.
     assert {path: len(keys) for path, keys in seen.items()} == {

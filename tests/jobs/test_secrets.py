@@ -7,10 +7,10 @@ import pytest
 from django.test import Client
 
 from builder.connections.services import connection_create
-from builder.jobs import services
-from builder.recipes.services import recipe_create
+from builder.jobs import runtime, services
 from connectors.testkit import LocalServer
 from tests.connectors.test_redaction import KEY, leaks
+from tests.factories import published_recipe
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +29,16 @@ DEFINITION = {
 @pytest.fixture
 def job(personas, settings, monkeypatch):
     settings.ALLOW_PRIVATE_NETWORKS = True
-    monkeypatch.setattr(services, "_send", lambda job_id, countdown=None: None)
+    monkeypatch.setattr(services, "job_send", lambda job_id, countdown=None: None)
     with LocalServer() as desk:
         desk.handle("GET", "/echo", lambda request: {"query": request.query, "raw_path": request.path})
         desk.reply("GET", "/fail", status=400, body="bad request")
         connection = connection_create(workspace=personas.a, connector="http", name="Desk",
                                        fields={"base_url": desk.url, "auth_type": "api_key_query",
                                                "api_key_name": "key", "api_key": KEY})  # fmt: skip
-        recipe = recipe_create(workspace=personas.a, definition=DEFINITION, bindings={"desk": connection.pk})
+        recipe = published_recipe(workspace=personas.a, definition=DEFINITION, bindings={"desk": connection.pk})
         job = services.job_enqueue(recipe=recipe, trigger={"body": {}}, trigger_kind="manual")
-        assert services.job_execute(job_id=job.pk, worker="w") == "failed"
+        assert runtime.job_execute(job_id=job.pk, worker="w") == "failed"
         assert desk.requests[0].query == {"key": KEY}
         yield job
 

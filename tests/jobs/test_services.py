@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 
 from builder.connections.services import connection_create
-from builder.jobs import services
+from builder.jobs import runtime, services
 from builder.jobs.models import Job, JobStep
 from builder.jobs.recorder import JobRecorder
-from builder.recipes.services import recipe_create
 from connectors.testkit import LocalServer
+from tests.factories import published_recipe
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def moveworks(settings):
 def recipe(personas, moveworks):
     chat = connection_create(workspace=personas.a, connector="moveworks", name="MW",
                              fields={"base_url": moveworks.url, "event_id": "evt-1", "api_key": "k"})  # fmt: skip
-    return recipe_create(workspace=personas.a, definition=EXAMPLE["definition"], bindings={"chat": chat.pk})
+    return published_recipe(workspace=personas.a, definition=EXAMPLE["definition"], bindings={"chat": chat.pk})
 
 
 def test_the_task_is_sent_only_after_the_row_is_committed(recipe, sent, django_capture_on_commit_callbacks):
@@ -44,7 +44,7 @@ def test_the_task_is_sent_only_after_the_row_is_committed(recipe, sent, django_c
 
 def test_a_job_runs_and_records_every_step(recipe, sent, moveworks):
     job = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
-    assert services.job_execute(job_id=job.pk, worker="w1") == "succeeded"
+    assert runtime.job_execute(job_id=job.pk, worker="w1") == "succeeded"
     job.refresh_from_db()
     assert job.status == "succeeded"
     assert job.attempt == 1
@@ -58,8 +58,8 @@ def test_a_job_runs_and_records_every_step(recipe, sent, moveworks):
 
 def test_a_redelivered_task_runs_nothing_twice(recipe, sent, moveworks):
     job = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
-    services.job_execute(job_id=job.pk, worker="w1")
-    assert services.job_execute(job_id=job.pk, worker="w2") is None
+    runtime.job_execute(job_id=job.pk, worker="w1")
+    assert runtime.job_execute(job_id=job.pk, worker="w2") is None
     assert len(moveworks.requests) == 1
 
 
@@ -67,7 +67,7 @@ def test_a_failing_step_fails_the_job_with_where_and_why(recipe, sent, moveworks
     moveworks.routes.clear()
     moveworks.reply("POST", "/rest/v1/events/evt-1/messages/send", status=403, json={"error": {"message": "nope"}})
     job = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
-    assert services.job_execute(job_id=job.pk, worker="w1") == "failed"
+    assert runtime.job_execute(job_id=job.pk, worker="w1") == "failed"
     job.refresh_from_db()
     assert job.error["step"] == "tell"
     assert "nope" in job.error["message"]
@@ -76,7 +76,7 @@ def test_a_failing_step_fails_the_job_with_where_and_why(recipe, sent, moveworks
 def test_cancel_a_queued_job(recipe, sent):
     job = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
     services.job_cancel(job=job)
-    assert services.job_execute(job_id=job.pk, worker="w1") is None
+    assert runtime.job_execute(job_id=job.pk, worker="w1") is None
     job.refresh_from_db()
     assert job.status == "cancelled"
 
@@ -138,7 +138,7 @@ def test_the_concurrency_limit_requeues(recipe, sent, settings):
     busy = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
     Job.objects.filter(pk=busy.pk).update(status="running", lease_until=timezone.now() + timedelta(minutes=1))
     waiting = services.job_enqueue(recipe=recipe, trigger=TRIGGER, trigger_kind="manual")
-    assert services.job_execute(job_id=waiting.pk, worker="w1") == "queued"
+    assert runtime.job_execute(job_id=waiting.pk, worker="w1") == "queued"
     assert Job.objects.get(pk=waiting.pk).status == "queued"
     # Waiting for a free slot is not an attempt: it must not use up the retries a dead worker gets.
     assert Job.objects.get(pk=waiting.pk).attempt == 0
@@ -175,23 +175,23 @@ def test_a_call_step_runs_a_function_recipe_with_checked_input_and_output(person
     caller = {"format": "stepwise.recipe/1", "name": "Caller", "trigger": {"kind": "manual"},
               "steps": [{"id": "twice", "call": "Double", "input": {"n": "{{ trigger.body.n }}"}},
                         {"id": "keep", "set": {"result": "{{ steps.twice.n }}"}}]}  # fmt: skip
-    recipe_create(workspace=personas.a, definition=double)
-    recipe = recipe_create(workspace=personas.a, definition=caller)
+    published_recipe(workspace=personas.a, definition=double)
+    recipe = published_recipe(workspace=personas.a, definition=caller)
     good = services.job_enqueue(recipe=recipe, trigger={"body": {"n": 21}}, trigger_kind="manual")
     bad = services.job_enqueue(recipe=recipe, trigger={"body": {"n": "x"}}, trigger_kind="manual")
-    assert services.job_execute(job_id=good.pk, worker="w") == "succeeded"
+    assert runtime.job_execute(job_id=good.pk, worker="w") == "succeeded"
     assert JobStep.objects.get(job=good, step_id="keep").output == {"result": 42}
-    assert services.job_execute(job_id=bad.pk, worker="w") == "failed"
+    assert runtime.job_execute(job_id=bad.pk, worker="w") == "failed"
     assert "input for Double is invalid" in Job.objects.get(pk=bad.pk).error["message"]
 
 
 def test_a_function_of_another_workspace_cannot_be_called(personas, sent):
     other = {"format": "stepwise.recipe/1", "name": "Secret", "trigger": {"kind": "function"},
              "steps": [{"id": "out", "respond": {"body": {}}}]}  # fmt: skip
-    recipe_create(workspace=personas.b, definition=other)
+    published_recipe(workspace=personas.b, definition=other)
     caller = {"format": "stepwise.recipe/1", "name": "Caller", "trigger": {"kind": "manual"},
               "steps": [{"id": "c", "call": "Secret", "input": {}}]}  # fmt: skip
-    job = services.job_enqueue(recipe=recipe_create(workspace=personas.a, definition=caller), trigger={},
+    job = services.job_enqueue(recipe=published_recipe(workspace=personas.a, definition=caller), trigger={},
                                trigger_kind="manual")  # fmt: skip
-    assert services.job_execute(job_id=job.pk, worker="w") == "failed"
+    assert runtime.job_execute(job_id=job.pk, worker="w") == "failed"
     assert "no function recipe 'Secret'" in Job.objects.get(pk=job.pk).error["message"]

@@ -43,12 +43,12 @@ def test_member_receives_events_of_their_workspace_only(personas):
 
 def test_subscribe_to_a_job_of_ones_own_workspace_only(personas):
     from builder.jobs.services import job_enqueue
-    from builder.recipes.services import recipe_create
+    from tests.factories import published_recipe
 
     definition = {"format": "stepwise.recipe/1", "name": "n", "trigger": {"kind": "manual"}, "steps": []}
-    mine = job_enqueue(recipe=recipe_create(workspace=personas.a, definition=definition), trigger={},
+    mine = job_enqueue(recipe=published_recipe(workspace=personas.a, definition=definition), trigger={},
                        trigger_kind="manual")  # fmt: skip
-    theirs = job_enqueue(recipe=recipe_create(workspace=personas.b, definition=definition), trigger={},
+    theirs = job_enqueue(recipe=published_recipe(workspace=personas.b, definition=definition), trigger={},
                          trigger_kind="manual")  # fmt: skip
 
     async def scenario():

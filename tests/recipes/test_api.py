@@ -33,10 +33,14 @@ def test_import_bound_then_start(personas, api_as, chat):
     body = response.json()
     assert body["name"] == "Greet a new hire"
     assert body["trigger_kind"] == "api_request"
-    assert body["version"] == 1
+    assert (body["live_version"], body["unpublished_changes"], body["revision"]) == (None, True, 1)
     assert body["problems"] == []
+    assert [v["number"] for v in client.get(f"/api/recipes/{body['id']}/versions/").json()] == [1]
     started = client.post(f"/api/recipes/{body['id']}/start/").json()
     assert started["state"] == "running"
+    # The first start published the draft: the imported version 1 itself went live, not a copy.
+    assert (started["live_version"], started["unpublished_changes"]) == (1, False)
+    assert [v["live"] for v in client.get(f"/api/recipes/{body['id']}/versions/").json()] == [True]
 
 
 def test_an_invalid_draft_saves_but_cannot_start(personas, api_as):
@@ -61,22 +65,33 @@ def test_an_unbound_slot_stops_the_start(personas, api_as):
     assert client.post(f"/api/recipes/{body['id']}/start/").status_code == 409
 
 
-def test_versions_restore_and_diff(personas, api_as):
+def test_versions_restore_and_diff(personas, api_as, chat):
     client = api_as(personas.owner)
-    pk = create(client, personas.a).json()["id"]
+    pk = create(client, personas.a, bindings={"chat": chat.pk}).json()["id"]
+    assert client.post(f"/api/recipes/{pk}/publish/", {"comment": "first"}, format="json").json()["live_version"] == 1
     changed = copy.deepcopy(EXAMPLE)
     changed["name"] = "Greet warmly"
     changed["steps"][2]["respond"]["body"]["greeting"] = "Welcome {{ trigger.body.name }}"
-    assert client.patch(f"/api/recipes/{pk}/", {"definition": changed, "comment": "warmer"}, format="json").json()[
-        "version"] == 2  # fmt: skip
+    saved = client.patch(f"/api/recipes/{pk}/", {"definition": changed, "comment": "warmer", "publish": True},
+                         format="json").json()  # fmt: skip
+    assert (saved["live_version"], saved["name"]) == (2, "Greet warmly")
     versions = client.get(f"/api/recipes/{pk}/versions/").json()
-    assert [(v["number"], v["comment"]) for v in versions] == [(2, "warmer"), (1, "Created")]
-    diff = client.get(f"/api/recipes/{pk}/diff/?a=1&b=2").json()["changes"]
-    assert {"op": "replace", "path": "/name", "old": "Greet a new hire", "new": "Greet warmly"} in diff
-    assert len(diff) == 2
+    assert [(v["number"], v["comment"], v["live"]) for v in versions] == [(2, "warmer", True), (1, "first", False)]
+    diff = client.get(f"/api/recipes/{pk}/diff/?a=1&b=2").json()
+    assert (diff["a"], diff["b"]) == ({"side": "version", "version": 1}, {"side": "version", "version": 2})
+    assert {"op": "replace", "path": "/name", "old": "Greet a new hire", "new": "Greet warmly"} in diff["changes"]
+    assert len(diff["changes"]) == 2
     restored = client.post(f"/api/recipes/{pk}/versions/1/restore/").json()
-    assert restored["version"] == 3
+    # Restore makes version 1 the draft; what runs is still version 2 until a publish.
+    assert (restored["live_version"], restored["unpublished_changes"]) == (2, True)
     assert restored["name"] == "Greet a new hire"
+    assert restored["definition"] == EXAMPLE
+    assert [v["number"] for v in client.get(f"/api/recipes/{pk}/versions/").json()] == [2, 1]
+    live_to_draft = client.get(f"/api/recipes/{pk}/diff/").json()  # by default from live to draft
+    assert live_to_draft["a"] == {"side": "live", "version": 2}
+    assert live_to_draft["b"] == {"side": "draft", "revision": 3}
+    assert {"op": "replace", "path": "/name", "old": "Greet warmly", "new": "Greet a new hire"} in live_to_draft[
+        "changes"]  # fmt: skip
     assert client.get(f"/api/recipes/{pk}/versions/1/").json()["definition"] == EXAMPLE
 
 
@@ -101,16 +116,21 @@ def test_a_running_recipe_keeps_its_connection(personas, api_as, chat):
     assert client.delete(f"/api/connections/{chat.pk}/").status_code == 204
 
 
-def test_a_running_recipe_refuses_an_invalid_save(personas, api_as, chat):
+def test_a_running_recipe_keeps_running_its_live_version_while_a_broken_draft_is_saved(personas, api_as, chat):
     client = api_as(personas.owner)
     pk = create(client, personas.a, bindings={"chat": chat.pk}).json()["id"]
     client.post(f"/api/recipes/{pk}/start/")
     broken = copy.deepcopy(EXAMPLE)
     broken["steps"][0]["id"] = "reply"
-    response = client.patch(f"/api/recipes/{pk}/", {"definition": broken}, format="json")
-    assert response.status_code == 409
-    assert response.json()["error"]["problems"][0]["pointer"] == "/steps/2/id"
-    assert client.get(f"/api/recipes/{pk}/").json()["version"] == 1
+    saved = client.patch(f"/api/recipes/{pk}/", {"definition": broken}, format="json")
+    assert saved.status_code == 200  # a draft may have problems
+    assert saved.json()["problems"][0]["pointer"] == "/steps/2/id"
+    assert (saved.json()["live_version"], saved.json()["state"]) == (1, "running")
+    published = client.patch(f"/api/recipes/{pk}/", {"definition": broken, "publish": True}, format="json")
+    assert published.status_code == 400
+    assert published.json()["error"]["code"] == "invalid_recipe"
+    assert published.json()["error"]["problems"][0]["pointer"] == "/steps/2/id"
+    assert client.get(f"/api/recipes/{pk}/").json()["live_version"] == 1
 
 
 @pytest.mark.parametrize(
@@ -173,5 +193,5 @@ def test_a_nul_in_a_definition_is_kept_as_a_replacement_character(personas, api_
     draft = {**copy.deepcopy(EXAMPLE), "description": "a\x00b", "x\x00": 1}
     response = create(api_as(personas.owner), personas.a, draft)
     assert response.status_code == 201
-    saved = Recipe.objects.get().current_version.definition
+    saved = Recipe.objects.get().draft
     assert (saved["description"], saved["x\ufffd"]) == ("a\ufffdb", 1)

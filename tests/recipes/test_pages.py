@@ -87,7 +87,7 @@ def test_next_must_stay_on_the_site(personas, client):
 def test_test_run_from_the_page(personas, client, monkeypatch):
     from builder.jobs import services as job_services
 
-    monkeypatch.setattr(job_services, "_send", lambda job_id, countdown=None: None)
+    monkeypatch.setattr(job_services, "job_send", lambda job_id, countdown=None: None)
     definition = {"format": "stepwise.recipe/1", "name": "Echo", "trigger": {"kind": "manual"}, "steps": []}
     recipe = recipe_create(workspace=personas.a, definition=definition)
     client.force_login(personas.owner)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from django_celery_beat.models import PeriodicTask
 
 from builder.jobs.models import Job
-from builder.recipes.services import recipe_create, recipe_delete, recipe_save, recipe_start, recipe_stop
+from builder.recipes.services import recipe_create, recipe_delete, recipe_start, recipe_stop, recipe_update
 from builder.triggers.schedules import task_name
 from builder.triggers.services import next_runs, schedule_fire
 
@@ -47,8 +47,8 @@ def test_stop_disables_and_start_enables_again(personas):
 def test_editing_a_running_recipes_schedule_updates_its_entry(personas):
     recipe = schedule_recipe(personas.a)
     recipe_start(recipe=recipe)
-    definition = {**recipe.current_version.definition, "trigger": {"kind": "schedule", "every_seconds": 30}}
-    recipe_save(recipe=recipe, definition=definition)
+    definition = {**recipe.draft, "trigger": {"kind": "schedule", "every_seconds": 30}}
+    recipe_update(recipe=recipe, definition=definition, publish=True)
     entry = PeriodicTask.objects.get(name=task_name(recipe.pk))
     assert entry.crontab is None
     assert entry.interval.every == 30
@@ -101,7 +101,7 @@ def test_a_stopped_recipe_ignores_a_late_tick(personas):
 def test_the_next_five_runs(personas):
     recipe = schedule_recipe(personas.a)
     after = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)  # a Friday
-    runs = next_runs(recipe.current_version.definition["trigger"], after=after)
+    runs = next_runs(recipe.draft["trigger"], after=after)
     assert [r.isoformat() for r in runs] == [
         "2026-11-30T09:00:00+01:00", "2026-12-01T09:00:00+01:00", "2026-12-02T09:00:00+01:00",
         "2026-12-03T09:00:00+01:00", "2026-12-04T09:00:00+01:00",

@@ -37,9 +37,11 @@ def test_strange_json_is_a_400_and_takes_nothing(personas, sent, body, content_t
 def test_an_event_id_field_holding_an_object_is_hashed(personas, sent, value):
     import json
 
+    from builder.recipes.services import recipe_update
+
     recipe = hook_recipe(personas.a, event_id_header="")
-    recipe.current_version.definition["trigger"]["input"] = {"event_id_field": "event"}
-    recipe.current_version.save()
+    definition = {**recipe.draft, "trigger": {**recipe.draft["trigger"], "input": {"event_id_field": "event"}}}
+    recipe_update(recipe=recipe, definition=definition, publish=True)
     body = json.dumps({"event": value}).encode()
     first, again = push(recipe.webhook.token, body), push(recipe.webhook.token, body)
     assert first.status_code == 202

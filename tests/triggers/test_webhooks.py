@@ -135,7 +135,7 @@ def test_get_is_405(personas, sent):
 def test_a_regenerated_url_replaces_the_old_one(personas, sent):
     recipe = hook_recipe(personas.a)
     old = recipe.webhook.token
-    new = hook_regenerate(recipe=recipe).token
+    new = hook_regenerate(recipe=recipe)[0].token
     assert push(old).status_code == 404
     assert push(new).status_code == 202
 
@@ -165,6 +165,6 @@ def test_credentials_in_headers_are_not_kept(personas, sent):
 def test_regenerating_replaces_the_test_url_too(personas, sent):
     recipe = hook_recipe(personas.a)
     old_test = recipe.webhook.test_token
-    new = hook_regenerate(recipe=recipe)
+    new, _had = hook_regenerate(recipe=recipe)
     assert new.test_token != old_test
     assert push(old_test, test=True).status_code == 404

@@ -1,0 +1,227 @@
+"""The one runtime: runs a version of a recipe (or a test run's draft) on a trigger payload.
+
+Every way a recipe runs comes here: the worker's jobs, the gateway's sync calls and its
+hand-overs, a `call` step's function recipe, and, for the connection of their trigger,
+polls and webhook intake. It owns what a run needs: the bound connections' decrypted
+values, the network policy, the recipes a `call` step may reach, the engine call and, for a
+job, its lease, its recorder and its finish."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection as db_connection
+from django.db.models import F
+from django.utils import timezone
+
+from builder.connections.models import Connection
+from builder.connections.services import connection_values, network_policy
+from builder.engine.runner import Result, run
+from builder.jobs import services
+from builder.jobs.models import Job, JobStatus
+from builder.jobs.payloads import bounded
+from builder.jobs.recorder import JobRecorder
+from builder.jobs.resume import job_replay, job_run_key
+from builder.ops.live import live_publish
+from builder.recipes.definitions import trigger_of
+from builder.recipes.models import Recipe
+from connectors.errors import PermanentError
+from connectors.registry import registry
+from connectors.sdk import validate
+
+logger = logging.getLogger(__name__)
+
+MAX_CALL_DEPTH = 5
+
+
+@dataclass(frozen=True)
+class Runnable:
+    """A definition ready to run as a recipe: a version (`version_id`), or a test run's draft."""
+
+    recipe_id: int
+    workspace_id: int
+    version_id: int | None
+    definition: dict
+    bindings: Mapping[str, int]
+
+    @property
+    def trigger(self) -> dict:
+        return trigger_of(self.definition)
+
+
+def live_runnable(recipe: Recipe) -> Runnable | None:
+    """The recipe's live version, or None before its first publish."""
+    if recipe.live_version_id is None:
+        return None
+    return Runnable(recipe.pk, recipe.workspace_id, recipe.live_version_id, recipe.live_version.definition,
+                    dict(recipe.bindings))  # fmt: skip
+
+
+def draft_runnable(recipe: Recipe) -> Runnable:
+    return Runnable(recipe.pk, recipe.workspace_id, None, recipe.draft, dict(recipe.bindings))
+
+
+def job_runnable(job: Job) -> Runnable:
+    """What the job runs from its start to its end: the version it records (or its draft)."""
+    definition = job.version.definition if job.version_id else job.draft
+    return Runnable(job.recipe_id, job.workspace_id, job.version_id, definition or {}, dict(job.recipe.bindings))
+
+
+def connections_of(runnable: Runnable, slots: list[str] | None = None) -> dict[str, dict]:
+    """Each bound slot's connection values, secrets decrypted: never serialize this."""
+    wanted = {slot: pk for slot, pk in runnable.bindings.items() if slots is None or slot in slots}
+    if not wanted:
+        return {}
+    bound = Connection.objects.filter(pk__in=list(wanted.values()), workspace_id=runnable.workspace_id)
+    by_id = {c.pk: c for c in bound}
+    return {slot: connection_values(by_id[pk]) for slot, pk in wanted.items() if pk in by_id}
+
+
+def slot_connection(runnable: Runnable, slot: str | None) -> dict | None:
+    """The values of one slot's connection ({} when `slot` is empty), None when it is unbound."""
+    if not slot:
+        return {}
+    return connections_of(runnable, [slot]).get(slot)
+
+
+def run_recipe(runnable: Runnable, *, trigger: dict, deadline: float, recorder=None, replay=None,
+               run_key: str | None = None, connections: Mapping[str, Mapping] | None = None,
+               depth: int = 0) -> Result:  # fmt: skip
+    """Runs the definition once on `trigger` until `deadline` (time.monotonic()). The caller
+    may pass `connections` it keeps (the gateway does, per cache generation)."""
+    return run(runnable.definition, trigger=trigger, registry=registry(),
+               connections=connections_of(runnable) if connections is None else connections, deadline=deadline,
+               recorder=recorder, network=network_policy(), call_recipe=function_caller(runnable.workspace_id, depth),
+               replay=replay, run_key=run_key)  # fmt: skip
+
+
+def _callee(workspace_id: int, target: str) -> Recipe:
+    recipes = Recipe.objects.filter(workspace_id=workspace_id, trigger_kind="function").select_related("live_version")
+    found = (recipes.filter(pk=int(target)) if str(target).isdigit() else recipes.filter(name=target)).first()
+    if found is None:
+        raise PermanentError(f"There is no function recipe {target!r} in this workspace.")
+    if found.live_version_id is None:
+        raise PermanentError(f"The function recipe {found.name} is not published yet; publish it first.")
+    return found
+
+
+def _problems_text(problems: list[dict]) -> str:
+    return "; ".join(f"{p['pointer'] or '/'} {p['message']}" for p in problems[:5])
+
+
+def function_caller(workspace_id: int, depth: int = 0) -> Callable[[str, dict, float], dict]:
+    """What a `call` step uses: runs the live version of a recipe of kind `function` of the same
+    workspace in this process, its input and output checked against the function's schemas."""
+
+    def call(target: str, input: dict, deadline: float) -> dict:
+        if depth >= MAX_CALL_DEPTH:
+            raise PermanentError(f"Recipes call each other more than {MAX_CALL_DEPTH} deep.")
+        callee = _callee(workspace_id, target)
+        runnable = live_runnable(callee)
+        spec = runnable.trigger
+        problems = validate(spec.get("input_schema", {}), input)
+        if problems:
+            raise PermanentError(f"The input for {callee.name} is invalid: {_problems_text(problems)}")
+        result = run_recipe(runnable, trigger={"body": input}, deadline=deadline, depth=depth + 1)
+        if result.status != "succeeded":
+            raise PermanentError(f"{callee.name} {result.status}: {(result.error or {}).get('message', '')}")
+        output = (result.response or {}).get("body", {})
+        problems = validate(spec.get("output_schema", {}), output)
+        if problems:
+            raise PermanentError(
+                f"{callee.name} answered output that breaks its output schema: {problems[0]['message']}"
+            )
+        return output
+
+    return call
+
+
+# --- jobs ------------------------------------------------------------------------------
+
+
+class LeaseKeeper(threading.Thread):
+    """Renews a running job's lease in the background, so that one long step (a slow API
+    call) never looks like a dead worker to the reaper."""
+
+    def __init__(self, job_id: int):
+        super().__init__(name=f"lease-{job_id}", daemon=True)
+        self.job_id = job_id
+        self.done = threading.Event()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.join(timeout=5)
+
+    def run(self):
+        interval = max(1.0, settings.JOB_LEASE_SECONDS / 3)
+        try:
+            while not self.done.wait(interval):
+                lease = timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS)
+                Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(lease_until=lease)
+        finally:
+            db_connection.close()
+
+
+def _claim(job_id: int, worker: str) -> Job | None:
+    """queued -> running, once: a redelivered task finds the job taken and does nothing."""
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED, cancel_requested=False).update(
+        status=JobStatus.RUNNING, started_at=now, worker=worker[:200], attempt=F("attempt") + 1,
+        lease_until=now + timedelta(seconds=settings.JOB_LEASE_SECONDS),
+    )  # fmt: skip
+    if not claimed:
+        return None
+    return Job.objects.select_related("recipe", "version").get(pk=job_id)
+
+
+def _over_concurrency(job: Job) -> bool:
+    running = Job.objects.filter(recipe_id=job.recipe_id, status=JobStatus.RUNNING).exclude(pk=job.pk).count()
+    return running >= settings.RECIPE_CONCURRENCY
+
+
+def job_execute(*, job_id: int, worker: str) -> str | None:
+    """Runs a queued job to its end on this worker; returns its final status (None if not ours)."""
+    job = _claim(job_id, worker)
+    if job is None:
+        return None
+    if _over_concurrency(job):
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.QUEUED, started_at=None, lease_until=None, attempt=F("attempt") - 1
+        )  # waiting for a slot is no attempt
+        services.job_send(job.pk, countdown=1.0)
+        return JobStatus.QUEUED
+    return job_run(job).status
+
+
+def job_run(job: Job, runnable: Runnable | None = None, *, connections=None, judge=None):
+    """Runs a job this process holds (claimed, or started here by the gateway's hand-over)
+    to its end: resumes after the steps an earlier attempt finished, renews the lease, records
+    every step, and finishes the job with what `judge` makes of the engine's result (the
+    gateway checks its contract). Answers that verdict (the Result itself without a judge)."""
+    runnable = runnable or job_runnable(job)
+    started = time.monotonic()
+    live_publish(f"recipe.{job.recipe_id}", {"type": "job.started", "job": job.pk, "recipe": job.recipe_id})
+    # A job a worker died on resumes after the steps that finished; attempt 1 has none.
+    replay = job_replay(job) if job.attempt > 1 else None
+    with LeaseKeeper(job.pk):
+        try:
+            result = run_recipe(runnable, trigger=job.trigger, deadline=started + settings.JOB_TIMEOUT_SECONDS,
+                                recorder=JobRecorder(job), replay=replay, run_key=job_run_key(job),
+                                connections=connections)  # fmt: skip
+            verdict = judge(result) if judge else result
+        except Exception as exc:  # an engine bug must end the job, not leave it running
+            logger.exception("job %s crashed", job.pk)
+            verdict = Result(JobStatus.FAILED, None, {"type": "internal_error", "message": str(exc)[:500]})
+    services.job_finish(job=job, status=verdict.status, response=bounded(verdict.response), error=verdict.error,
+                        duration=time.monotonic() - started)  # fmt: skip
+    return verdict

@@ -1,0 +1,60 @@
+"""Reading a recipe definition (the exchange JSON) before it is known to be valid: its
+trigger, its summary for the recipes list, its digest, and whether a document is one at all."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+
+FORMAT = "stepwise.recipe/1"
+MAX_DEFINITION_CHARS = 2_000_000
+
+
+def trigger_of(definition) -> dict:
+    """The trigger object of a definition; {} for a draft that has none (or not an object)."""
+    trigger = definition.get("trigger") if isinstance(definition, dict) else None
+    return trigger if isinstance(trigger, dict) else {}
+
+
+def _text(definition: dict, key: str) -> str:
+    value = definition.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def summary(definition: dict) -> tuple[str, str, str]:
+    """(name, trigger kind, description), as the recipe row keeps them."""
+    kind = trigger_of(definition).get("kind")
+    name = _text(definition, "name").strip() or "Untitled recipe"
+    return name[:200], (kind if isinstance(kind, str) else "")[:20], _text(definition, "description")
+
+
+def digest(definition) -> str:
+    """Equal for equal documents whatever their key order: tells a save that changes nothing,
+    and a draft that is the live version, without comparing two documents."""
+    canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def check_storable(definition) -> None:
+    """What a draft must be to be kept at all: an object of at most 2 MB. Anything else a
+    draft may get wrong is a problem listed on it (engine.checks), not a refusal."""
+    if not isinstance(definition, dict):
+        raise ValidationError({"definition": "A recipe definition is a JSON object."})
+    if len(json.dumps(definition, ensure_ascii=False)) > MAX_DEFINITION_CHARS:
+        raise ValidationError({"definition": "The definition is larger than 2 MB."})
+
+
+def check_document(document) -> None:
+    """What import takes: a stepwise.recipe/1 document. A document of another kind is refused
+    whole; a recipe document with problems is kept as a draft, its problems listed."""
+    if not isinstance(document, dict):
+        raise ValidationError({"definition": "A recipe document is a JSON object."})
+    found = document.get("format")
+    if found != FORMAT:
+        said = "has no format" if "format" not in document else f"has the format {json.dumps(found)[:100]}"
+        raise ValidationError(
+            {"definition.format": f'This document {said}; Stepwise imports recipes of format "{FORMAT}".'}
+        )
+    check_storable(document)

@@ -1,0 +1,172 @@
+"""A recipe's life from draft to live. The draft is the working copy (saved often, from a
+revision the saver last saw); publish checks it, snapshots it as a version and makes that
+version live in one transaction; discard and restore change the draft only."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from builder.errors import Conflict, NoSuchObject, Refusal
+from builder.jobs.models import Job
+from builder.jobs.payloads import without_nul
+from builder.jobs.services import job_enqueue
+from builder.recipes.definitions import check_storable, digest, summary
+from builder.recipes.models import Recipe, RecipeState, RecipeVersion
+from builder.recipes.selectors import recipe_problems
+from builder.triggers.services import triggers_activate
+
+# A draft save touches only these: the gateway's caches, which follow the live version, stay.
+DRAFT_FIELDS = ["draft", "draft_digest", "revision", "draft_saved_by", "draft_saved_at", "description", "updated_at"]
+
+
+def _problem_list(problems: list[dict]) -> dict:
+    return {"definition": [f"{p['pointer'] or '/'}: {p['message']}" for p in problems]}
+
+
+class RecipeProblems(Conflict):
+    """What the recipe would run has problems, so it cannot start (or lose a binding, or
+    have a test run)."""
+
+    code = "invalid_recipe"
+
+    def __init__(self, problems: list[dict], *, summary: str = "The recipe cannot start: fix these problems."):
+        super().__init__(_problem_list(problems), summary=summary, details={"problems": problems})
+        self.problems = problems
+
+
+class DraftProblems(Refusal):
+    """The draft has problems, so it cannot be published; nothing changed."""
+
+    code = "invalid_recipe"
+
+    def __init__(self, problems: list[dict]):
+        super().__init__(_problem_list(problems), summary="The draft cannot be published: fix these problems.",
+                         details={"problems": problems})  # fmt: skip
+        self.problems = problems
+
+
+class StaleRevision(Conflict):
+    """A save from a revision older than the draft's: someone saved in between."""
+
+    code = "stale_revision"
+
+    def __init__(self, recipe: Recipe, revision: int):
+        saved_by = recipe.draft_saved_by.username if recipe.draft_saved_by_id else None
+        saved_at = recipe.draft_saved_at.isoformat() if recipe.draft_saved_at else None
+        who = f" by {saved_by}" if saved_by else ""
+        message = (f"You edited revision {revision}, but revision {recipe.revision} was saved{who} at {saved_at}; "
+                   "load it and apply your change again.")  # fmt: skip
+        super().__init__({"revision": [message]}, summary=message,
+                         details={"current": {"revision": recipe.revision, "saved_by": saved_by,
+                                              "saved_at": saved_at}})  # fmt: skip
+
+
+def recipe_locked(recipe: Recipe) -> Recipe:
+    return Recipe.objects.select_for_update().select_related("live_version", "draft_saved_by").get(pk=recipe.pk)
+
+
+def _check_revision(recipe: Recipe, revision: int | None) -> None:
+    if revision is not None and revision != recipe.revision:
+        raise StaleRevision(recipe, revision)
+
+
+def _set_draft(recipe: Recipe, definition: dict, author) -> None:
+    recipe.draft, recipe.draft_digest = definition, digest(definition)
+    recipe.revision += 1
+    recipe.draft_saved_by, recipe.draft_saved_at = author, timezone.now()
+    name, kind, recipe.description = summary(definition)
+    fields = list(DRAFT_FIELDS)
+    if name != recipe.name:  # the gateway names the recipe in its answers
+        recipe.name = name
+        fields.append("name")
+    if recipe.live_version_id is None and kind != recipe.trigger_kind:  # what runs has no other kind yet
+        recipe.trigger_kind = kind
+        fields.append("trigger_kind")
+    recipe.save(update_fields=fields)
+
+
+@transaction.atomic
+def draft_save(*, recipe: Recipe, definition, author=None, revision: int | None = None) -> Recipe:
+    """Stores the draft unless it is unchanged; never touches what runs. `revision` is the
+    one the saver last saw: an older one than the draft's answers StaleRevision."""
+    check_storable(definition)
+    definition = without_nul(definition)  # PostgreSQL cannot store a NUL; no recipe means one
+    recipe = recipe_locked(recipe)
+    if digest(definition) == recipe.draft_digest:
+        return recipe  # a save that changes nothing (an autosave of what is there) makes nothing
+    _check_revision(recipe, revision)
+    _set_draft(recipe, definition, author)
+    return recipe
+
+
+def version_create(recipe: Recipe, *, author=None, comment: str = "") -> RecipeVersion:
+    """A snapshot of the draft as the next version (not live by itself)."""
+    last = recipe.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    return RecipeVersion.objects.create(recipe=recipe, number=last + 1, definition=recipe.draft,
+                                        digest=recipe.draft_digest, author=author,
+                                        comment=(comment or "")[:500])  # fmt: skip
+
+
+def publish_locked(recipe: Recipe, *, author=None, comment: str = "") -> RecipeVersion:
+    """Publish, inside the caller's transaction, on a recipe row it has locked."""
+    found = recipe_problems(recipe)
+    if found:
+        raise DraftProblems(found)
+    if recipe.live_version_id and recipe.live_version.digest == recipe.draft_digest:
+        return recipe.live_version  # already live: nothing to publish
+    latest = recipe.versions.order_by("-number").first()
+    if latest is not None and latest.digest == recipe.draft_digest:
+        version = latest  # the draft is its last version (an import's): that one goes live
+    else:
+        version = version_create(recipe, author=author, comment=comment)
+    recipe.live_version = version
+    recipe.trigger_kind = summary(version.definition)[1]
+    recipe.save(update_fields=["live_version", "trigger_kind", "updated_at"])
+    if recipe.state == RecipeState.RUNNING:
+        triggers_activate(recipe=recipe)  # an edited schedule, interval or poll applies at once
+    return version
+
+
+@transaction.atomic
+def recipe_publish(*, recipe: Recipe, author=None, comment: str = "", revision: int | None = None) -> RecipeVersion:
+    """Checks the draft (DraftProblems lists every problem, and nothing changes), snapshots it
+    as a version and makes it live. New calls, events and jobs run it from the commit on; jobs
+    already running finish on the version they started with."""
+    recipe = recipe_locked(recipe)
+    _check_revision(recipe, revision)
+    return publish_locked(recipe, author=author, comment=comment)
+
+
+def draft_test_run(*, recipe: Recipe, trigger: dict) -> Job:
+    """One run of the draft on the worker with a sample trigger payload, running or not. The
+    job records the live version when the draft is that version, else the draft itself."""
+    found = recipe_problems(recipe)
+    if found:
+        raise RecipeProblems(found, summary="The draft cannot run: fix these problems.")
+    if recipe.live_version_id and recipe.live_version.digest == recipe.draft_digest:
+        return job_enqueue(recipe=recipe, trigger=trigger, trigger_kind="manual", version=recipe.live_version)
+    return job_enqueue(recipe=recipe, trigger=trigger, trigger_kind="manual", draft=recipe.draft)
+
+
+@transaction.atomic
+def recipe_discard(*, recipe: Recipe, author=None) -> Recipe:
+    """The draft becomes the live version again."""
+    recipe = recipe_locked(recipe)
+    if recipe.live_version_id is None:
+        raise Conflict({"draft": "Nothing is published yet, so there is no live version to go back to."})
+    if recipe.draft_digest != recipe.live_version.digest:
+        _set_draft(recipe, recipe.live_version.definition, author)
+    return recipe
+
+
+@transaction.atomic
+def recipe_restore(*, recipe: Recipe, number: int, author=None) -> Recipe:
+    """The version becomes the draft; publish makes it live."""
+    recipe = recipe_locked(recipe)
+    version = recipe.versions.filter(number=number).first()
+    if version is None:
+        raise NoSuchObject({"version": f"This recipe has no version {number}."})
+    if version.digest != recipe.draft_digest:
+        _set_draft(recipe, version.definition, author)
+    return recipe
