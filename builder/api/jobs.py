@@ -12,6 +12,7 @@ from builder.datetimes import parse_instant
 from builder.jobs import services
 from builder.jobs.access import access_job
 from builder.jobs.models import Job, JobStatus, JobStep
+from builder.jobs.selectors import jobs_list
 from builder.workspaces.models import Role
 
 
@@ -22,7 +23,9 @@ class JobStepSerializer(serializers.ModelSerializer):
 
 
 class JobSerializer(serializers.ModelSerializer):
-    version = serializers.IntegerField(source="version.number", read_only=True)
+    version = serializers.IntegerField(
+        source="version.number", default=None, read_only=True, help_text="null for a test run of a draft"
+    )
 
     class Meta:
         model = Job
@@ -65,18 +68,10 @@ class JobViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
-        workspaces = self.request.user.memberships.values_list("workspace_id", flat=True)
-        jobs = Job.objects.filter(workspace_id__in=list(workspaces)).select_related("version")
         filters = read_query(JobFilters, self.request)
-        if "recipe" in filters:
-            jobs = jobs.filter(recipe_id=filters["recipe"])
-        if "status" in filters:
-            jobs = jobs.filter(status=filters["status"])
-        if since := _time(filters, "since"):
-            jobs = jobs.filter(created_at__gte=since)
-        if until := _time(filters, "until"):
-            jobs = jobs.filter(created_at__lt=until)
-        return jobs
+        return jobs_list(workspace_ids=self.request.user.memberships.values_list("workspace_id", flat=True),
+                         recipe_id=filters.get("recipe"), status=filters.get("status"),
+                         since=_time(filters, "since"), until=_time(filters, "until"))  # fmt: skip
 
     @extend_schema(responses=JobDetailSerializer)
     def retrieve(self, request, pk=None):

@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from builder.jobs.access import access_job
-from builder.jobs.models import Job, JobStatus
+from builder.jobs.models import JobStatus
+from builder.jobs.selectors import jobs_list
 from builder.workspaces.access import parse_id
 from builder.workspaces.current import current_membership
 
@@ -16,13 +17,11 @@ def job_list(request):
     membership = current_membership(request)
     if membership is None:
         return redirect("workspace_new")
-    jobs = Job.objects.filter(workspace_id=membership.workspace_id).select_related("recipe", "version")
     status = request.GET.get("status", "")
-    if status in JobStatus.values:
-        jobs = jobs.filter(status=status)
-    if request.GET.get("before"):
-        jobs = jobs.filter(pk__lt=parse_id(request.GET["before"]))  # keyset: fast at any depth
-    page = list(jobs.order_by("-id")[: PAGE + 1])
+    before = parse_id(request.GET["before"]) if request.GET.get("before") else None  # keyset: fast at any depth
+    jobs = jobs_list(workspace_ids=[membership.workspace_id], status=status if status in JobStatus.values else None,
+                     before=before)  # fmt: skip
+    page = list(jobs[: PAGE + 1])
     context = {"jobs": page[:PAGE], "next_before": page[PAGE - 1].pk if len(page) > PAGE else None,
                "status": status, "statuses": JobStatus.values, "membership": membership}  # fmt: skip
     return render(request, "jobs/list.html", context)

@@ -16,8 +16,11 @@ from builder.recipes.models import Recipe, RecipeState, RecipeVersion
 from builder.recipes.selectors import recipe_problems
 from builder.triggers.services import triggers_activate
 
-# A draft save touches only these: the gateway's caches, which follow the live version, stay.
-DRAFT_FIELDS = ["draft", "draft_digest", "revision", "draft_saved_by", "draft_saved_at", "description", "updated_at"]
+# A draft save touches only these, so the gateway's caches (of what runs) stay: a name it
+# shows in an error message may be a draft's for a while, and a kind changes only before
+# anything is live.
+DRAFT_FIELDS = ["draft", "draft_digest", "revision", "draft_saved_by", "draft_saved_at", "name", "description",
+                "trigger_kind", "updated_at"]  # fmt: skip
 
 
 def _problem_list(problems: list[dict]) -> dict:
@@ -75,15 +78,10 @@ def _set_draft(recipe: Recipe, definition: dict, author) -> None:
     recipe.draft, recipe.draft_digest = definition, digest(definition)
     recipe.revision += 1
     recipe.draft_saved_by, recipe.draft_saved_at = author, timezone.now()
-    name, kind, recipe.description = summary(definition)
-    fields = list(DRAFT_FIELDS)
-    if name != recipe.name:  # the gateway names the recipe in its answers
-        recipe.name = name
-        fields.append("name")
-    if recipe.live_version_id is None and kind != recipe.trigger_kind:  # what runs has no other kind yet
+    recipe.name, kind, recipe.description = summary(definition)
+    if recipe.live_version_id is None:  # else the kind stays the live version's
         recipe.trigger_kind = kind
-        fields.append("trigger_kind")
-    recipe.save(update_fields=fields)
+    recipe.save(update_fields=DRAFT_FIELDS)
 
 
 @transaction.atomic

@@ -9,6 +9,8 @@ from builder.connections.services import connection_create
 from builder.jobs import runtime, services
 from builder.jobs.models import Job, JobStep
 from builder.jobs.recorder import JobRecorder
+from builder.recipes.drafts import draft_save, recipe_publish
+from builder.recipes.services import recipe_create
 from connectors.testkit import LocalServer
 from tests.factories import published_recipe
 
@@ -195,3 +197,22 @@ def test_a_function_of_another_workspace_cannot_be_called(personas, sent):
                                trigger_kind="manual")  # fmt: skip
     assert runtime.job_execute(job_id=job.pk, worker="w") == "failed"
     assert "no function recipe 'Secret'" in Job.objects.get(pk=job.pk).error["message"]
+
+
+def test_a_call_step_runs_the_functions_live_version_and_refuses_one_never_published(personas, sent):
+    def double(factor: int) -> dict:
+        reply = {"id": "out", "respond": {"body": {"n": f"{{{{ trigger.body.n * {factor} }}}}"}}}
+        return {"format": "stepwise.recipe/1", "name": "Double", "trigger": {"kind": "function"}, "steps": [reply]}
+
+    caller = {"format": "stepwise.recipe/1", "name": "Caller", "trigger": {"kind": "manual"},
+              "steps": [{"id": "twice", "call": "Double", "input": {"n": 21}}]}  # fmt: skip
+    function = recipe_create(workspace=personas.a, definition=double(2))
+    recipe = published_recipe(workspace=personas.a, definition=caller)
+    never = services.job_enqueue(recipe=recipe, trigger={}, trigger_kind="manual")
+    assert runtime.job_execute(job_id=never.pk, worker="w") == "failed"
+    assert "not published yet" in Job.objects.get(pk=never.pk).error["message"]
+    recipe_publish(recipe=function)
+    draft_save(recipe=function, definition=double(3))  # a draft: calls still run version 1
+    job = services.job_enqueue(recipe=recipe, trigger={}, trigger_kind="manual")
+    assert runtime.job_execute(job_id=job.pk, worker="w") == "succeeded"
+    assert JobStep.objects.get(job=job, step_id="twice").output == {"n": 42}

@@ -35,8 +35,10 @@ def test_import_then_bind_then_start(personas, client):
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"{not json", "not valid JSON"), (b"[1, 2]", "JSON object"), (b"\xff\xfe", "not valid JSON")],
-)
+    [(b"{not json", "not valid JSON"), (b"[1, 2]", "JSON object"), (b"\xff\xfe", "not valid JSON"),
+     (b'{"nodes": [], "connections": {}}', "Stepwise imports recipes of format"),
+     (b'{"format": "stepwise.recipe/9", "name": "x"}', "has the format &quot;stepwise.recipe/9&quot;")],
+)  # fmt: skip
 def test_a_bad_file_is_refused_with_a_message(personas, client, content, message):
     client.force_login(personas.owner)
     response = client.post(reverse("recipe_import"), upload(content), follow=True)
@@ -98,3 +100,32 @@ def test_test_run_from_the_page(personas, client, monkeypatch):
     job = recipe.jobs.get()
     assert good["Location"] == reverse("job_detail", args=[job.pk])
     assert job.trigger == {"body": {"a": 1}}
+
+
+def test_publish_and_discard_from_the_page(personas, client):
+    from builder.recipes.drafts import draft_save
+
+    definition = {"format": "stepwise.recipe/1", "name": "Echo", "trigger": {"kind": "manual"}, "steps": []}
+    recipe = recipe_create(workspace=personas.a, definition=definition)
+    client.force_login(personas.owner)
+    page = client.get(reverse("recipe_detail", args=[recipe.pk])).content.decode()
+    assert "Not published yet" in page
+    published = client.post(reverse("recipe_publish", args=[recipe.pk]), {"comment": "first"}, follow=True)
+    assert "Version 1 is live. Start the recipe to run it." in published.content.decode()
+    recipe.refresh_from_db()
+    assert (recipe.live_version.number, recipe.live_version.comment) == (1, "first")
+    draft_save(recipe=recipe, definition={**definition, "name": "Echo 2"})
+    assert "unpublished changes" in client.get(reverse("recipe_detail", args=[recipe.pk])).content.decode()
+    discarded = client.post(reverse("recipe_discard", args=[recipe.pk]), follow=True)
+    assert "The draft is version 1 again." in discarded.content.decode()
+    recipe.refresh_from_db()
+    assert (recipe.draft, recipe.name) == (definition, "Echo")
+    broken = {**definition, "steps": [{"id": "x", "action": "nowhere.nothing"}]}
+    draft_save(recipe=recipe, definition=broken)
+    refused = client.post(reverse("recipe_publish", args=[recipe.pk]), follow=True).content.decode()
+    assert "The draft cannot be published" in refused
+    recipe.refresh_from_db()
+    assert (recipe.live_version.number, recipe.versions.count()) == (1, 1)
+    viewer = client.__class__()
+    viewer.force_login(personas.viewer)
+    assert viewer.post(reverse("recipe_publish", args=[recipe.pk])).status_code == 403

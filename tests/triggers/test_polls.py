@@ -1,6 +1,7 @@
 """Polls: new items become one job each, the cursor moves with them in one transaction, a
 crash between poll and commit repeats nothing, failures are counted."""
 
+import copy
 from datetime import UTC, datetime
 
 import pytest
@@ -146,3 +147,23 @@ def test_only_one_poll_of_a_recipe_runs_at_a_time(personas, api, sent):
 
     PollState.objects.filter(recipe=recipe).update(polling_until=timezone.now() + timezone.timedelta(seconds=60))
     assert polls.poll_run(recipe_id=recipe.pk) == {"skipped": "another poll of this recipe is running"}
+
+
+def test_a_publish_switches_the_next_poll_to_the_new_version(personas, api, sent):
+    from builder.recipes.services import recipe_update
+
+    serve_pages(api, ITEMS[:3])
+    api.handle("GET", "/other", lambda request: {"items": [{"id": 99, "title": "Other"}], "has_more": False})
+    recipe = poll_recipe(personas.a, api)
+    recipe_start(recipe=recipe)
+    polls.poll_run(recipe_id=recipe.pk)
+    moved = copy.deepcopy(recipe.draft)
+    moved["trigger"]["input"]["url"] = "/other"
+    recipe_update(recipe=recipe, definition=moved)  # a draft: polls still run version 1
+    polls.poll_run(recipe_id=recipe.pk)
+    assert {request.path for request in api.requests} == {"/items"}
+    recipe_update(recipe=recipe, definition=moved, publish=True)
+    assert polls.poll_run(recipe_id=recipe.pk) == {"taken": 1}
+    assert api.requests[-1].path == "/other"
+    jobs = {job.trigger["body"]["id"]: job.version.number for job in Job.objects.filter(recipe=recipe)}
+    assert jobs == {1: 1, 2: 1, 3: 1, 99: 2}

@@ -106,3 +106,17 @@ def test_the_next_five_runs(personas):
         "2026-11-30T09:00:00+01:00", "2026-12-01T09:00:00+01:00", "2026-12-02T09:00:00+01:00",
         "2026-12-03T09:00:00+01:00", "2026-12-04T09:00:00+01:00",
     ]  # fmt: skip
+
+
+def test_a_publish_switches_the_next_tick_to_the_new_version(personas, sent):
+    recipe = schedule_recipe(personas.a, every_seconds=60)
+    recipe_start(recipe=recipe)
+    first = schedule_fire(recipe_id=recipe.pk, now=datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    edited = {**recipe.draft, "steps": [{"id": "note", "action": "data.log", "input": {"message": "v2"}}]}
+    recipe_update(recipe=recipe, definition=edited)  # a draft: the schedule still runs version 1
+    second = schedule_fire(recipe_id=recipe.pk, now=datetime(2026, 12, 1, 9, 1, tzinfo=UTC))
+    recipe_update(recipe=recipe, definition={**edited, "trigger": {"kind": "schedule", "every_seconds": 120}},
+                  publish=True)  # fmt: skip
+    third = schedule_fire(recipe_id=recipe.pk, now=datetime(2026, 12, 1, 9, 2, tzinfo=UTC))
+    assert [job.version.number for job in (first, second, third)] == [1, 1, 2]
+    assert PeriodicTask.objects.get(name=task_name(recipe.pk)).interval.every == 120
