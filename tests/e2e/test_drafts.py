@@ -13,12 +13,15 @@ pytestmark = pytest.mark.stack
 CALLS = 12  # enough for both web processes to have answered (and cached the route)
 
 
+NAME = f"Greeter {time.time_ns()}"
+
+
 def greeter(word: str) -> dict:
-    return {"format": "stepwise.recipe/1", "name": f"Greeter {time.time_ns()}",
+    reply = {"id": "reply", "respond": {"body": {"greeting": word + " {{ trigger.body.name }}"}}}
+    return {"format": "stepwise.recipe/1", "name": NAME, "steps": [reply],
             "trigger": {"kind": "api_request", "mode": "sync",
                         "request_schema": {"type": "object", "required": ["name"]},
-                        "response_schema": {"type": "object", "required": ["greeting"]}},
-            "steps": [{"id": "reply", "respond": {"body": {"greeting": word + " {{ trigger.body.name }}"}}}]}  # fmt: skip
+                        "response_schema": {"type": "object", "required": ["greeting"]}}}  # fmt: skip
 
 
 def greetings(url: str, secret: str) -> set[str]:
@@ -34,7 +37,8 @@ def test_every_web_process_answers_from_the_live_version_until_a_publish(stack):
     headers, workspace = api_login(stack)
     url, secret, _collection = publish(stack, headers, workspace, greeter("Hello"))
     status, recipes = http("GET", f"{stack.base_url}/api/recipes/?workspace={workspace}", headers=headers)
-    recipe = next(r for r in recipes if r["live_version"] == 1 and r["name"].startswith("Greeter"))
+    recipe = next(r for r in recipes if r["name"] == NAME)
+    assert (recipe["live_version"], recipe["state"]) == (1, "running")
     assert greetings(url, secret) == {"Hello Ada"}
     base = f"{stack.base_url}/api/recipes/{recipe['id']}"
     status, saved = http("PATCH", f"{base}/", {"definition": greeter("Hi"), "revision": recipe["revision"]}, headers)
