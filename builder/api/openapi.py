@@ -71,9 +71,11 @@ WRITES = {"post", "put", "patch", "delete"}
 HAS_NUL = {"pattern": "\\u0000"}  # as "not": text input holds no NUL character
 
 
-def errors(*codes: int) -> dict:
-    """Error answers for `extend_schema(responses={200: ..., **errors(404, 409)})`."""
-    return {code: OpenApiResponse(response=ERROR, description=WHY[code]) for code in codes}
+def errors(*codes: int, why: dict[int, str] | None = None) -> dict:
+    """Error answers for `extend_schema(responses={200: ..., **errors(404, 409)})`; `why` says
+    what a code means for this operation where the general sentence would not."""
+    why = why or {}
+    return {code: OpenApiResponse(response=ERROR, description=why.get(code, WHY[code])) for code in {*codes, *why}}
 
 
 def _error_response(code: int) -> dict:

@@ -18,7 +18,7 @@ from builder.recipes import drafts, services
 from builder.recipes.access import access_recipe
 from builder.recipes.diff import diff
 from builder.recipes.models import Recipe, RecipeVersion
-from builder.recipes.selectors import recipe_problems, recipe_reloaded, recipes_for_user
+from builder.recipes.selectors import recipe_problems, recipe_reloaded, recipe_side, recipes_for_user
 from builder.triggers.selectors import trigger_summary
 from builder.triggers.services import hook_prepare, hook_regenerate, parse_poll_from
 from builder.workspaces.access import MAX_ID, access_workspace_for_create, parse_id
@@ -35,6 +35,8 @@ class StartSerializer(JsonInput):
 
 
 class VersionSerializer(serializers.ModelSerializer):
+    """Give the recipe's `live_version_id` in the context."""
+
     author = serializers.CharField(source="author.username", default=None, read_only=True)
     live = serializers.SerializerMethodField(help_text="The version that runs.")
 
@@ -43,7 +45,7 @@ class VersionSerializer(serializers.ModelSerializer):
         fields = ["number", "author", "comment", "created_at", "live"]
 
     def get_live(self, version) -> bool:
-        return version.pk == version.recipe.live_version_id
+        return version.pk == self.context["live_version_id"]
 
 
 class VersionDetailSerializer(VersionSerializer):
@@ -135,6 +137,31 @@ class DiffQuery(serializers.Serializer):
     b = SideField(required=False, help_text="To: draft (the default), live or a version number")
 
 
+class DiffSideSerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=["live", "draft", "version"])
+    version = serializers.IntegerField(required=False, allow_null=True, help_text="null: nothing is live yet")
+    revision = serializers.IntegerField(required=False, help_text="The draft's")
+
+
+class DiffChangeSerializer(serializers.Serializer):
+    op = serializers.ChoiceField(choices=["add", "remove", "replace"])
+    path = serializers.CharField(help_text="A JSON pointer")
+    old = serializers.JSONField(required=False)
+    new = serializers.JSONField(required=False)
+
+
+class DiffSerializer(serializers.Serializer):
+    a = DiffSideSerializer()
+    b = DiffSideSerializer()
+    changes = DiffChangeSerializer(many=True)
+
+
+PROBLEMS_400 = "The body is invalid, or (invalid_recipe) the draft has problems: `problems` lists each."
+STALE_409 = "stale_revision: someone saved the draft after `revision`; `current` says who and when."
+DRAFT_ERRORS = errors(why={400: PROBLEMS_400, 409: STALE_409})
+DRAFT_ERRORS_404 = errors(404, why={400: PROBLEMS_400, 409: STALE_409})
+
+
 NUMBER = OpenApiParameter(
     "number", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, OpenApiParameter.PATH, description="Version number"
 )
@@ -174,7 +201,7 @@ class RecipeViewSet(viewsets.GenericViewSet):
         )  # fmt: skip
         return Response(RecipeDetailSerializer(recipe_reloaded(recipe)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=RecipeUpdateSerializer, responses={200: RecipeDetailSerializer, **errors(404, 409)})
+    @extend_schema(request=RecipeUpdateSerializer, responses={200: RecipeDetailSerializer, **DRAFT_ERRORS_404})
     def partial_update(self, request, pk=None):
         """Saves the draft (what runs is not touched) and, with `publish`, makes it live; also
         changes bindings and the folder. Applied whole or not at all."""
@@ -191,7 +218,7 @@ class RecipeViewSet(viewsets.GenericViewSet):
         services.recipe_delete(recipe=access_recipe(request.user, pk, role=Role.BUILDER))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=PublishSerializer, responses={200: RecipeDetailSerializer, **errors(409)})
+    @extend_schema(request=PublishSerializer, responses={200: RecipeDetailSerializer, **DRAFT_ERRORS})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Checks the draft (400 invalid_recipe lists every problem; nothing changes), makes it
@@ -288,14 +315,18 @@ class RecipeViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def versions(self, request, pk=None):
         recipe = access_recipe(request.user, pk)
-        return Response(VersionSerializer(recipe.versions.select_related("author", "recipe"), many=True).data)
+        versions = VersionSerializer(recipe.versions.select_related("author"), many=True,
+                                     context={"live_version_id": recipe.live_version_id})  # fmt: skip
+        return Response(versions.data)
 
     @extend_schema(parameters=[NUMBER], responses=VersionDetailSerializer)
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[^/.]+)")
     def version(self, request, pk=None, number=None):
-        return Response(VersionDetailSerializer(self._version(request, pk, number)).data)
+        version = self._version(request, pk, number)
+        live = {"live_version_id": version.recipe.live_version_id}
+        return Response(VersionDetailSerializer(version, context=live).data)
 
-    @extend_schema(parameters=[NUMBER], request=None, responses={200: RecipeDetailSerializer, **errors(409)})
+    @extend_schema(parameters=[NUMBER], request=None, responses=RecipeDetailSerializer)
     @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>[^/.]+)/restore")
     def restore(self, request, pk=None, number=None):
         """The version becomes the draft; publish makes it live."""
@@ -303,15 +334,16 @@ class RecipeViewSet(viewsets.GenericViewSet):
         version = self._version(request, pk, number)
         return _detail(drafts.recipe_restore(recipe=recipe, number=version.number, author=request.user))
 
-    @extend_schema(parameters=[DiffQuery], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[DiffQuery], responses=DiffSerializer)
     @action(detail=True, methods=["get"], url_path="diff")
     def compare(self, request, pk=None):
         """What changed from `a` to `b` (each live, draft or a version number; by default from
         live to draft), as JSON-pointer operations. Before a first publish, live is empty."""
         recipe = access_recipe(request.user, pk)  # a recipe that is not yours is a 404 before its query is looked at
         query = read_query(DiffQuery, request)
-        a, b = query.get("a", "live"), query.get("b", "draft")
-        old, new = self._side(recipe, a), self._side(recipe, b)
+        old, new = recipe_side(recipe, query.get("a", "live")), recipe_side(recipe, query.get("b", "draft"))
+        if old is None or new is None:
+            raise Http404("No such version.")
         return Response({"a": old[0], "b": new[0], "changes": diff(old[1], new[1])})
 
     @extend_schema(request=TestRunSerializer, responses={202: OpenApiTypes.OBJECT, **errors(409)})
@@ -331,19 +363,6 @@ class RecipeViewSet(viewsets.GenericViewSet):
         if version is None:
             raise Http404("No such version.")
         return version
-
-    @staticmethod
-    def _side(recipe: Recipe, side: str) -> tuple:
-        """(how the answer names it, its definition) for live, draft or a version number."""
-        if side == "draft":
-            return {"side": "draft", "revision": recipe.revision}, recipe.draft
-        if side == "live":
-            live = recipe.live_version
-            return {"side": "live", "version": live.number if live else None}, live.definition if live else {}
-        version = recipe.versions.filter(number=int(side)).first()
-        if version is None:
-            raise Http404("No such version.")
-        return {"side": "version", "version": version.number}, version.definition
 
 
 @extend_schema(responses=OpenApiTypes.OBJECT)

@@ -19,6 +19,7 @@ from builder.apiplatform.models import AccessProfile, ApiCollection, ApiEndpoint
 from builder.apiplatform.paths import compile_path, path_parameters
 from builder.jobs.runtime import Runnable, live_runnable
 from builder.recipes.models import RecipeState
+from builder.recipes.selectors import recipe_trigger
 from connectors.sdk import FORMATS
 
 MAX_CACHED_KEYS = 10_000
@@ -152,7 +153,8 @@ def _responses(trigger: dict) -> dict[int, ResponseSpec]:
 def _route(endpoint: ApiEndpoint) -> Route:
     recipe = endpoint.recipe
     runnable = live_runnable(recipe)
-    trigger = runnable.trigger if runnable else {}
+    # Before a first publish the endpoint answers 503, and its OpenAPI file shows the draft's contract.
+    trigger = runnable.trigger if runnable else recipe_trigger(recipe)
     return Route(
         endpoint_id=endpoint.pk, name=endpoint.name, method=endpoint.method, path=endpoint.path,
         pattern=compile_path(endpoint.path), parameters=tuple(path_parameters(endpoint.path)), mode=endpoint.mode,
@@ -173,7 +175,7 @@ def load_collection(slug: str, version: int) -> CollectionRoutes | None:
     collection = ApiCollection.objects.filter(slug=slug, version=version).first()
     if collection is None:
         return None
-    endpoints = collection.endpoints.select_related("recipe__live_version").defer("recipe__draft")
+    endpoints = collection.endpoints.select_related("recipe__live_version")
     routes = sorted((_route(e) for e in endpoints), key=_specificity)
     return CollectionRoutes(collection.pk, collection.workspace_id, collection.name, collection.slug,
                             collection.version, routes)  # fmt: skip

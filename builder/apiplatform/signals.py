@@ -7,17 +7,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from builder.apiplatform.counters import counters
 from builder.apiplatform.models import AccessProfile, ApiClient, ApiCollection, ApiEndpoint, ApiKey
 from builder.connections.models import Connection
-from builder.recipes.drafts import DRAFT_FIELDS
 from builder.recipes.models import Recipe, RecipeVersion
-
-DRAFT_ONLY = frozenset(DRAFT_FIELDS)
 
 WATCHED = (ApiCollection, ApiEndpoint, ApiClient, AccessProfile, ApiKey, Recipe, RecipeVersion, Connection)
 
 
 def bump_generation(sender=None, update_fields=None, **_kwargs) -> None:
-    if sender is Recipe and update_fields and set(update_fields) <= DRAFT_ONLY:
-        return  # an autosave of a draft: nothing the gateway runs changed
+    if sender is Recipe and update_fields and set(update_fields) <= Recipe.UNRUN_FIELDS:
+        return  # an autosave of a draft, a folder: nothing the gateway runs changed
     # Now, so that this process stops using what it cached; and again after commit, so that a
     # process that reloaded the old rows in between does not keep them.
     counters().bump()

@@ -102,8 +102,14 @@ def run_recipe(runnable: Runnable, *, trigger: dict, deadline: float, recorder=N
 
 
 def _callee(workspace_id: int, target: str) -> Recipe:
+    """The function recipe a `call` step names: by id, or by the name of what runs (its live
+    version's, so that renaming a draft redirects no caller)."""
     recipes = Recipe.objects.filter(workspace_id=workspace_id, trigger_kind="function").select_related("live_version")
-    found = (recipes.filter(pk=int(target)) if str(target).isdigit() else recipes.filter(name=target)).first()
+    if str(target).isdigit():
+        found = recipes.filter(pk=int(target)).first()
+    else:
+        found = (recipes.filter(live_version__name=target).first()
+                 or recipes.filter(live_version__isnull=True, name=target).first())  # to say "publish it"  # fmt: skip
     if found is None:
         raise PermanentError(f"There is no function recipe {target!r} in this workspace.")
     if found.live_version_id is None:
@@ -221,7 +227,8 @@ def job_run(job: Job, runnable: Runnable | None = None, *, connections=None, jud
             verdict = judge(result) if judge else result
         except Exception as exc:  # an engine bug must end the job, not leave it running
             logger.exception("job %s crashed", job.pk)
-            verdict = Result(JobStatus.FAILED, None, {"type": "internal_error", "message": str(exc)[:500]})
+            crashed = Result(JobStatus.FAILED, None, {"type": "internal_error", "message": str(exc)[:500]})
+            verdict = judge(crashed) if judge else crashed  # a failure without a response: judged as such
     services.job_finish(job=job, status=verdict.status, response=bounded(verdict.response), error=verdict.error,
                         duration=time.monotonic() - started)  # fmt: skip
     return verdict

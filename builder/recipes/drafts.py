@@ -16,37 +16,31 @@ from builder.recipes.models import Recipe, RecipeState, RecipeVersion
 from builder.recipes.selectors import recipe_problems
 from builder.triggers.services import triggers_activate
 
-# A draft save touches only these, so the gateway's caches (of what runs) stay: a name it
-# shows in an error message may be a draft's for a while, and a kind changes only before
-# anything is live.
-DRAFT_FIELDS = ["draft", "draft_digest", "revision", "draft_saved_by", "draft_saved_at", "name", "description",
-                "trigger_kind", "updated_at"]  # fmt: skip
 
-
-def _problem_list(problems: list[dict]) -> dict:
-    return {"definition": [f"{p['pointer'] or '/'}: {p['message']}" for p in problems]}
-
-
-class RecipeProblems(Conflict):
-    """What the recipe would run has problems, so it cannot start (or lose a binding, or
-    have a test run)."""
+class _Problems:
+    """A refusal that lists a definition's problems, each with its JSON pointer (`problems`)."""
 
     code = "invalid_recipe"
+    summary_text = ""
 
-    def __init__(self, problems: list[dict], *, summary: str = "The recipe cannot start: fix these problems."):
-        super().__init__(_problem_list(problems), summary=summary, details={"problems": problems})
+    def __init__(self, problems: list[dict], *, summary: str = ""):
+        lines = {"definition": [f"{p['pointer'] or '/'}: {p['message']}" for p in problems]}
+        super().__init__(lines, summary=summary or self.summary_text, details={"problems": problems})
         self.problems = problems
 
 
-class DraftProblems(Refusal):
-    """The draft has problems, so it cannot be published; nothing changed."""
+class RecipeProblems(_Problems, Conflict):
+    """What the recipe would run has problems, so it cannot start (or lose a binding, or have a
+    test run): a conflict with its state, as the same draft may be kept."""
 
-    code = "invalid_recipe"
+    summary_text = "The recipe cannot start: fix these problems."
 
-    def __init__(self, problems: list[dict]):
-        super().__init__(_problem_list(problems), summary="The draft cannot be published: fix these problems.",
-                         details={"problems": problems})  # fmt: skip
-        self.problems = problems
+
+class DraftProblems(_Problems, Refusal):
+    """The draft has problems, so it cannot be published: the input to publish is at fault
+    (400), and nothing changed."""
+
+    summary_text = "The draft cannot be published: fix these problems."
 
 
 class StaleRevision(Conflict):
@@ -57,8 +51,8 @@ class StaleRevision(Conflict):
     def __init__(self, recipe: Recipe, revision: int):
         saved_by = recipe.draft_saved_by.username if recipe.draft_saved_by_id else None
         saved_at = recipe.draft_saved_at.isoformat() if recipe.draft_saved_at else None
-        who = f" by {saved_by}" if saved_by else ""
-        message = (f"You edited revision {revision}, but revision {recipe.revision} was saved{who} at {saved_at}; "
+        who = (f" by {saved_by}" if saved_by else "") + (f" at {saved_at}" if saved_at else "")
+        message = (f"You edited revision {revision}, but revision {recipe.revision} was saved{who}; "
                    "load it and apply your change again.")  # fmt: skip
         super().__init__({"revision": [message]}, summary=message,
                          details={"current": {"revision": recipe.revision, "saved_by": saved_by,
@@ -66,7 +60,9 @@ class StaleRevision(Conflict):
 
 
 def recipe_locked(recipe: Recipe) -> Recipe:
-    return Recipe.objects.select_for_update().select_related("live_version", "draft_saved_by").get(pk=recipe.pk)
+    """The recipe's row as stored now, locked until the transaction ends: every change of its
+    draft, live version, bindings or state takes it, so that two never interleave."""
+    return Recipe.objects.select_for_update().detailed().get(pk=recipe.pk)
 
 
 def _check_revision(recipe: Recipe, revision: int | None) -> None:
@@ -81,7 +77,7 @@ def _set_draft(recipe: Recipe, definition: dict, author) -> None:
     recipe.name, kind, recipe.description = summary(definition)
     if recipe.live_version_id is None:  # else the kind stays the live version's
         recipe.trigger_kind = kind
-    recipe.save(update_fields=DRAFT_FIELDS)
+    recipe.save(update_fields=Recipe.DRAFT_FIELDS)
 
 
 @transaction.atomic
@@ -102,7 +98,7 @@ def version_create(recipe: Recipe, *, author=None, comment: str = "") -> RecipeV
     """A snapshot of the draft as the next version (not live by itself)."""
     last = recipe.versions.order_by("-number").values_list("number", flat=True).first() or 0
     return RecipeVersion.objects.create(recipe=recipe, number=last + 1, definition=recipe.draft,
-                                        digest=recipe.draft_digest, author=author,
+                                        digest=recipe.draft_digest, name=summary(recipe.draft)[0], author=author,
                                         comment=(comment or "")[:500])  # fmt: skip
 
 

@@ -9,6 +9,12 @@ class RecipeState(models.TextChoices):
     RUNNING = "running", "Running"
 
 
+class RecipeQuerySet(models.QuerySet):
+    def detailed(self) -> "RecipeQuerySet":
+        """With what a recipe's detail shows: its live version and who saved its draft."""
+        return self.select_related("live_version", "draft_saved_by")
+
+
 class Recipe(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="recipes")
     name = models.CharField(max_length=200)
@@ -36,6 +42,15 @@ class Recipe(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = RecipeQuerySet.as_manager()
+
+    # What a draft save writes. None of it changes what runs (a name shows in the gateway's
+    # error messages only; the kind changes only before anything is live).
+    DRAFT_FIELDS = ("draft", "draft_digest", "revision", "draft_saved_by", "draft_saved_at", "name", "description",
+                    "trigger_kind", "updated_at")  # fmt: skip
+    # Saving only these leaves every process's caches of what runs as they are.
+    UNRUN_FIELDS = frozenset((*DRAFT_FIELDS, "folder"))
+
     class Meta:
         ordering = ["folder", "name", "id"]
         indexes = [models.Index(fields=["workspace", "state"])]
@@ -56,6 +71,7 @@ class RecipeVersion(models.Model):
     number = models.PositiveIntegerField()
     definition = models.JSONField()
     digest = models.CharField(max_length=64, blank=True, default="")  # definitions.digest of `definition`
+    name = models.CharField(max_length=200, blank=True, default="")  # the definition's, as `call` steps find it
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     comment = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

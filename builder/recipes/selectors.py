@@ -27,7 +27,7 @@ def recipes_listed(recipes: QuerySet[Recipe]) -> QuerySet[Recipe]:
 
 def recipe_reloaded(recipe: Recipe) -> Recipe:
     """The recipe as stored now, with what its detail shows (after a change)."""
-    return Recipe.objects.select_related("live_version", "draft_saved_by").get(pk=recipe.pk)
+    return Recipe.objects.detailed().get(pk=recipe.pk)
 
 
 def live_definition(recipe: Recipe) -> dict | None:
@@ -40,6 +40,19 @@ def recipe_trigger(recipe: Recipe, *, draft: bool = False) -> dict:
     {} when the definition has none."""
     live = None if draft else live_definition(recipe)
     return trigger_of(live if live is not None else recipe.draft)
+
+
+def recipe_side(recipe: Recipe, side: str) -> tuple[dict, dict] | None:
+    """One side of a diff: (how the answer names it, its definition) for "live", "draft" or a
+    version number; None for a version the recipe does not have. Before a first publish the
+    live side is the empty document."""
+    if side == "draft":
+        return {"side": "draft", "revision": recipe.revision}, recipe.draft
+    if side == "live":
+        live = recipe.live_version
+        return {"side": "live", "version": live.number if live else None}, live.definition if live else {}
+    version = recipe.versions.filter(number=int(side)).first()
+    return ({"side": "version", "version": version.number}, version.definition) if version else None
 
 
 def recipe_problems(recipe: Recipe, *, definition: dict | None = None) -> list[dict]:

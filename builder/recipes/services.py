@@ -16,16 +16,18 @@ from builder.jobs.payloads import without_nul
 from builder.recipes.definitions import check_document, check_storable, digest, summary
 from builder.recipes.drafts import (
     RecipeProblems,
+    StaleRevision,
     draft_save,
     publish_locked,
     recipe_locked,
-    recipe_publish,
     version_create,
 )
 from builder.recipes.models import Recipe, RecipeState
 from builder.recipes.selectors import live_definition, recipe_problems
 from builder.triggers.services import triggers_activate, triggers_deactivate, triggers_remove
 from builder.workspaces.models import Workspace
+
+UNSET = object()  # an argument left out (None may be a value)
 
 
 @transaction.atomic
@@ -56,7 +58,11 @@ def recipe_import(*, workspace: Workspace, document, author=None, bindings=None,
 
 
 @transaction.atomic
-def recipe_bind(*, recipe: Recipe, bindings) -> Recipe:
+def recipe_bind(*, recipe: Recipe, bindings, check_live: bool = True) -> Recipe:
+    """Binds each slot to a connection of the workspace (None unbinds). A running recipe's live
+    version must keep every slot bound to a fitting connection, unless `check_live` is False
+    because the caller publishes next (which checks the new draft with these bindings)."""
+    recipe = recipe_locked(recipe)
     if not isinstance(bindings, dict) or not all(isinstance(k, str) for k in bindings):
         raise ValidationError({"bindings": "Bindings map connection slot names to connection ids."})
     clean = {}
@@ -69,7 +75,7 @@ def recipe_bind(*, recipe: Recipe, bindings) -> Recipe:
             raise NoSuchObject({f"bindings.{slot}": f"There is no connection {connection_id} in this workspace."})
         clean[slot] = connection_id
     recipe.bindings = clean
-    if recipe.state == RecipeState.RUNNING:
+    if check_live and recipe.state == RecipeState.RUNNING:
         found = recipe_problems(recipe, definition=live_definition(recipe))
         if found:  # what runs must keep every slot bound to a fitting connection
             raise RecipeProblems(found)
@@ -83,23 +89,28 @@ def recipe_move(*, recipe: Recipe, folder: str) -> Recipe:
     return recipe
 
 
-UNSET = object()
-
-
 @transaction.atomic
-def recipe_update(*, recipe: Recipe, author=None, definition=UNSET, revision: int | None = None, bindings=UNSET,
-                  folder=UNSET, publish: bool = False, comment: str = "") -> Recipe:  # fmt: skip
+def recipe_update(*, recipe: Recipe, author=None, definition: dict | object = UNSET, revision: int | None = None,
+                  bindings: dict | object = UNSET, folder: str | object = UNSET, publish: bool = False,
+                  comment: str = "") -> Recipe:  # fmt: skip
     """One edit of a recipe, applied whole or not at all: its bindings, its folder, its draft
-    (from `revision`, see drafts.draft_save) and, with `publish`, the draft made live."""
+    (from `revision`, see drafts.draft_save) and, with `publish`, the draft made live (checked
+    with the new bindings, so one call may move a running recipe to other slots)."""
+    if revision is not None and definition is UNSET and not publish:
+        raise ValidationError({"revision": "A revision goes with a definition to save, or with publish."})
+    recipe = recipe_locked(recipe)
     if bindings is not UNSET:
-        recipe = recipe_bind(recipe=recipe, bindings=bindings)
+        recipe = recipe_bind(recipe=recipe, bindings=bindings, check_live=not publish)
     if folder is not UNSET:
         recipe = recipe_move(recipe=recipe, folder=folder)
     if definition is not UNSET:
         recipe = draft_save(recipe=recipe, definition=definition, author=author, revision=revision)
         revision = None  # checked, and the draft is now the caller's
     if publish:
-        recipe_publish(recipe=recipe, author=author, comment=comment, revision=revision)
+        recipe = recipe_locked(recipe)
+        if revision is not None and revision != recipe.revision:
+            raise StaleRevision(recipe, revision)
+        publish_locked(recipe, author=author, comment=comment)
     return recipe
 
 

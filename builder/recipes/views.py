@@ -202,7 +202,7 @@ def recipe_state(request, recipe_id, action):
             services.recipe_start(recipe=recipe, author=request.user, poll_from=poll_from)
         else:
             services.recipe_stop(recipe=recipe)
-    except services.RecipeProblems:
+    except drafts.RecipeProblems:
         messages.error(request, "The recipe cannot start: fix the problems listed on its page.")
     except ValidationError as exc:
         messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))

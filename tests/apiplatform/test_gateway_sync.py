@@ -217,3 +217,19 @@ def test_a_204_carries_no_body_even_if_the_recipe_gave_one(personas):
     response = Api(personas.a, definition).call(body={"name": "Ada"})
     assert response.status_code == 204
     assert response.content == b""
+
+
+def test_an_engine_crash_in_a_handover_run_answers_recipe_failed_and_fails_the_job(transactional_db, api, monkeypatch):
+    from builder.jobs import runtime
+    from builder.jobs.models import Job
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setattr(runtime, "run", crash)
+    services.endpoint_update(endpoint=api.endpoint, data={"on_timeout": "handover"})
+    response = api.call(body={"name": "Ada"})
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "recipe_failed"
+    job = Job.objects.get()
+    assert (job.status, job.error["type"]) == ("failed", "internal_error")

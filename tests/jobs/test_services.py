@@ -216,3 +216,16 @@ def test_a_call_step_runs_the_functions_live_version_and_refuses_one_never_publi
     job = services.job_enqueue(recipe=recipe, trigger={}, trigger_kind="manual")
     assert runtime.job_execute(job_id=job.pk, worker="w") == "succeeded"
     assert JobStep.objects.get(job=job, step_id="twice").output == {"n": 42}
+
+
+def test_renaming_a_functions_draft_redirects_no_caller(personas, sent):
+    function = {"format": "stepwise.recipe/1", "name": "Double", "trigger": {"kind": "function"},
+                "steps": [{"id": "out", "respond": {"body": {"n": "{{ trigger.body.n * 2 }}"}}}]}  # fmt: skip
+    caller = {"format": "stepwise.recipe/1", "name": "Caller", "trigger": {"kind": "manual"},
+              "steps": [{"id": "twice", "call": "Double", "input": {"n": 21}}]}  # fmt: skip
+    double = published_recipe(workspace=personas.a, definition=function)
+    draft_save(recipe=double, definition={**function, "name": "Triple"})
+    job = services.job_enqueue(recipe=published_recipe(workspace=personas.a, definition=caller), trigger={},
+                               trigger_kind="manual")  # fmt: skip
+    assert runtime.job_execute(job_id=job.pk, worker="w") == "succeeded"
+    assert JobStep.objects.get(job=job, step_id="twice").output == {"n": 42}

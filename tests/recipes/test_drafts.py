@@ -209,3 +209,24 @@ def test_import_keeps_a_recipe_with_problems_as_a_stopped_draft(personas, api_as
     assert (body["state"], body["live_version"]) == ("stopped", None)
     assert "/steps/0/action" in {p["pointer"] for p in body["problems"]}
     assert [v["number"] for v in api_as(personas.owner).get(f"/api/recipes/{body['id']}/versions/").json()] == [1]
+
+
+def test_one_patch_moves_a_running_recipe_to_another_slot_and_publishes(personas, api_as, running, chat):
+    client = api_as(personas.owner)
+    moved = copy.deepcopy(EXAMPLE)
+    moved["connections"] = {"people": {"connector": "moveworks"}}
+    moved["steps"][0]["connection"] = "people"
+    body = {"definition": moved, "bindings": {"people": chat.pk}, "publish": True}
+    response = client.patch(f"/api/recipes/{running}/", body, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["live_version"], response.json()["bindings"]) == (2, {"people": chat.pk})
+    # Without the publish the live version would lose its slot: refused, and nothing changes.
+    refused = client.patch(f"/api/recipes/{running}/", {"bindings": {}}, format="json")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "invalid_recipe"
+
+
+def test_a_revision_alone_is_refused(personas, api_as, running):
+    response = api_as(personas.owner).patch(f"/api/recipes/{running}/", {"revision": 1}, format="json")
+    assert response.status_code == 400
+    assert "revision" in response.json()["error"]["fields"]

@@ -58,3 +58,27 @@ def test_each_recipes_last_version_becomes_its_draft_and_stays_live_where_it_ran
         assert new.get_model("jobs", "Job").objects.get(pk=job.pk).version.number == 2
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_back_keeps_every_draft_as_a_version(sent):
+    from builder.jobs.services import job_enqueue
+    from builder.recipes.drafts import draft_save, draft_test_run
+    from builder.recipes.services import recipe_create
+    from tests.factories import WorkspaceFactory, published_recipe
+
+    workspace = WorkspaceFactory()
+    edited = published_recipe(workspace=workspace, definition=definition("Edited v1"))
+    draft_save(recipe=edited, definition=definition("Edited draft"))
+    fresh = recipe_create(workspace=workspace, definition=definition("Fresh"))
+    test_run = draft_test_run(recipe=fresh, trigger={})
+    live_job = job_enqueue(recipe=edited, trigger={}, trigger_kind="manual")
+    try:
+        old = migrate(BEFORE)
+        Recipe, Job = old.get_model("recipes", "Recipe"), old.get_model("jobs", "Job")
+        assert Recipe.objects.get(pk=edited.pk).current_version.definition == definition("Edited draft")
+        assert Recipe.objects.get(pk=fresh.pk).current_version.definition == definition("Fresh")
+        assert Job.objects.get(pk=test_run.pk).version.definition == definition("Fresh")
+        assert Job.objects.get(pk=live_job.pk).version.definition == definition("Edited v1")
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -34,4 +34,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="recipeversion", name="digest", field=models.CharField(blank=True, default="", max_length=64)
         ),
+        migrations.AddField(
+            model_name="recipeversion", name="name", field=models.CharField(blank=True, default="", max_length=200)
+        ),
     ]

@@ -9,18 +9,23 @@ import json
 from django.db import migrations
 
 
+# As builder.recipes.definitions' digest and name, copied: a migration must not change with the code.
 def _digest(definition) -> str:
-    # As builder.recipes.definitions.digest, copied: a migration must not change with the code.
     canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _name(definition) -> str:
+    name = definition.get("name") if isinstance(definition, dict) else None
+    return ((name if isinstance(name, str) else "").strip() or "Untitled recipe")[:200]
 
 
 def forwards(apps, schema_editor):
     Recipe = apps.get_model("recipes", "Recipe")
     RecipeVersion = apps.get_model("recipes", "RecipeVersion")
     for version in RecipeVersion.objects.filter(digest="").iterator():
-        version.digest = _digest(version.definition)
-        version.save(update_fields=["digest"])
+        version.digest, version.name = _digest(version.definition), _name(version.definition)
+        version.save(update_fields=["digest", "name"])
     for recipe in Recipe.objects.select_related("live_version").iterator():
         current = recipe.live_version
         recipe.draft = current.definition if current else {}
@@ -33,10 +38,19 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    # The code before drafts ran each recipe's last version: point it there again.
+    # The code before drafts showed and ran each recipe's last version, and every recipe had
+    # one: a draft that is not its last version becomes one, so that no edit is lost.
     Recipe = apps.get_model("recipes", "Recipe")
+    RecipeVersion = apps.get_model("recipes", "RecipeVersion")
     for recipe in Recipe.objects.iterator():
-        recipe.live_version = recipe.versions.order_by("-number").first()
+        last = RecipeVersion.objects.filter(recipe=recipe).order_by("-number").first()
+        if last is None or last.digest != recipe.draft_digest:
+            last = RecipeVersion.objects.create(
+                recipe=recipe, number=(last.number if last else 0) + 1, definition=recipe.draft,
+                digest=recipe.draft_digest, name=_name(recipe.draft), author_id=recipe.draft_saved_by_id,
+                comment="The draft, kept when drafts were migrated back",
+            )  # fmt: skip
+        recipe.live_version = last
         recipe.save(update_fields=["live_version"])
 
 
