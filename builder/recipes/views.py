@@ -123,9 +123,13 @@ def recipe_test(request, recipe_id):
 @require_POST
 def recipe_publish(request, recipe_id):
     recipe = access_recipe(request.user, recipe_id, role=Role.BUILDER)
+    # The revision the page showed: a colleague's later save is not published unseen.
+    seen = request.POST.get("revision", "")
     try:
-        version = drafts.recipe_publish(recipe=recipe, author=request.user,
-                                        comment=request.POST.get("comment", "").strip()[:500])  # fmt: skip
+        version = drafts.recipe_publish(
+            recipe=recipe, author=request.user, revision=int(seen) if seen.isdigit() else None,
+            comment=request.POST.get("comment", "").strip()[:500],
+        )  # fmt: skip
     except drafts.DraftProblems:
         messages.error(request, "The draft cannot be published: fix the problems listed on its page.")
     except ValidationError as exc:
