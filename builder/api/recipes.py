@@ -16,6 +16,7 @@ from builder.api.openapi import errors
 from builder.engine.schema import RECIPE_SCHEMA
 from builder.recipes import drafts, services
 from builder.recipes.access import access_recipe
+from builder.recipes.definitions import FORMAT
 from builder.recipes.diff import diff
 from builder.recipes.models import Recipe, RecipeVersion
 from builder.recipes.selectors import recipe_problems, recipe_reloaded, recipe_side, recipes_for_user
@@ -37,7 +38,7 @@ class StartSerializer(JsonInput):
 class VersionSerializer(serializers.ModelSerializer):
     """Give the recipe's `live_version_id` in the context."""
 
-    author = serializers.CharField(source="author.username", default=None, read_only=True)
+    author = serializers.CharField(source="author.username", default=None, allow_null=True, read_only=True)
     live = serializers.SerializerMethodField(help_text="The version that runs.")
 
     class Meta:
@@ -55,10 +56,16 @@ class VersionDetailSerializer(VersionSerializer):
 
 class RecipeSerializer(serializers.ModelSerializer):
     live_version = serializers.IntegerField(
-        source="live_version.number", default=None, read_only=True, help_text="The version that runs; null before."
+        source="live_version.number",
+        default=None,
+        allow_null=True,
+        read_only=True,
+        help_text="The version that runs; null before the first publish.",
     )
     unpublished_changes = serializers.BooleanField(read_only=True, help_text="The draft differs from the live version.")
-    draft_saved_by = serializers.CharField(source="draft_saved_by.username", default=None, read_only=True)
+    draft_saved_by = serializers.CharField(
+        source="draft_saved_by.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Recipe
@@ -90,8 +97,16 @@ class RecipeCreateSerializer(JsonInput):
     folder = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
+@extend_schema_field(
+    {"type": "object", "required": ["format"], "properties": {"format": {"type": "string", "enum": [FORMAT]}}}
+)
+class DocumentField(serializers.DictField):
+    """An exchange document: its format is checked by definitions.check_document, the rest may
+    have problems."""
+
+
 class RecipeImportSerializer(RecipeCreateSerializer):
-    definition = serializers.JSONField(
+    definition = DocumentField(
         help_text='A document of format "stepwise.recipe/1"; kept as the draft and version 1, with its problems.'
     )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=500)

@@ -129,3 +129,17 @@ def test_publish_and_discard_from_the_page(personas, client):
     viewer = client.__class__()
     viewer.force_login(personas.viewer)
     assert viewer.post(reverse("recipe_publish", args=[recipe.pk])).status_code == 403
+
+
+def test_the_pages_publish_refuses_a_draft_saved_after_the_page_showed_it(personas, client):
+    from builder.recipes.drafts import draft_save
+
+    definition = {"format": "stepwise.recipe/1", "name": "Echo", "trigger": {"kind": "manual"}, "steps": []}
+    recipe = recipe_create(workspace=personas.a, definition=definition)
+    client.force_login(personas.owner)
+    assert 'name="revision" value="1"' in client.get(reverse("recipe_detail", args=[recipe.pk])).content.decode()
+    draft_save(recipe=recipe, definition={**definition, "name": "Echo by a colleague"})
+    refused = client.post(reverse("recipe_publish", args=[recipe.pk]), {"revision": "1"}, follow=True)
+    assert "revision 2 was saved" in refused.content.decode()
+    recipe.refresh_from_db()
+    assert recipe.live_version is None
