@@ -62,7 +62,7 @@ class StaleRevision(Conflict):
 def recipe_locked(recipe: Recipe) -> Recipe:
     """The recipe's row as stored now, locked until the transaction ends: every change of its
     draft, live version, bindings or state takes it, so that two never interleave."""
-    return Recipe.objects.select_for_update().detailed().get(pk=recipe.pk)
+    return Recipe.objects.select_for_update(of=("self",)).detailed().get(pk=recipe.pk)
 
 
 def _check_revision(recipe: Recipe, revision: int | None) -> None:

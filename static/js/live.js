@@ -25,7 +25,8 @@ function show(state) {
   const el = indicator();
   if (!el) return;
   el.dataset.state = state;
-  el.querySelector(".live-label").textContent = state;
+  // "live updates", not "live": a recipe page also says which version is live.
+  el.querySelector(".live-label").textContent = state === "live" ? "live updates" : state;
 }
 
 function send(message) {

@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 from builder.recipes.definitions import digest
 
 BEFORE = [("recipes", "0001_initial"), ("jobs", "0001_initial")]
-AFTER = [("recipes", "0004_draft_required"), ("jobs", "0002_job_draft")]
+AFTER = [("recipes", "0004_draft_required"), ("jobs", "0003_drafts_back_to_versions")]
 
 
 def definition(name: str, kind: str = "manual") -> dict:
