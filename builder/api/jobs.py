@@ -19,7 +19,8 @@ from builder.workspaces.models import Role
 class JobStepSerializer(serializers.ModelSerializer):
     class Meta:
         model = JobStep
-        fields = ["step_id", "path", "kind", "status", "input", "output", "error", "started_at", "finished_at"]
+        fields = ["step_id", "path", "kind", "status", "pinned", "input", "output", "error", "started_at",
+                  "finished_at"]  # fmt: skip
 
 
 class JobSerializer(serializers.ModelSerializer):

@@ -134,6 +134,9 @@ class PublishSerializer(JsonInput):
 
 class TestRunSerializer(JsonInput):
     trigger = serializers.DictField(required=False, help_text="The sample payload: body, query, headers…")
+    pins = serializers.DictField(
+        required=False, help_text="Action step id -> the output it answers instead of calling its app (pinned)."
+    )
 
 
 SIDE = {"type": "string", "pattern": "^(live|draft|[1-9][0-9]{0,9})$"}
@@ -364,10 +367,11 @@ class RecipeViewSet(viewsets.GenericViewSet):
     @extend_schema(request=TestRunSerializer, responses={202: OpenApiTypes.OBJECT, **errors(409)})
     @action(detail=True, methods=["post"])
     def test(self, request, pk=None):
-        """Runs the draft once on the worker with a sample trigger payload, even while stopped."""
+        """Runs the draft once on the worker with a sample trigger payload, even while stopped. The
+        action steps named in `pins` answer their pinned output and call no app."""
         recipe = access_recipe(request.user, pk, role=Role.BUILDER)
         body = write_body(TestRunSerializer, request)
-        job = drafts.draft_test_run(recipe=recipe, trigger=body.get("trigger", {}))
+        job = drafts.draft_test_run(recipe=recipe, trigger=body.get("trigger", {}), pins=body.get("pins"))
         status_url = request.build_absolute_uri(f"/api/jobs/{job.pk}/")
         return Response({"job_id": job.pk, "status_url": status_url}, status=status.HTTP_202_ACCEPTED)
 

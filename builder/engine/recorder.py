@@ -8,7 +8,8 @@ from typing import Any, Protocol
 
 
 class Recorder(Protocol):
-    def step_started(self, step_id: str, path: str, kind: str, input: Any) -> None: ...
+    def step_started(self, step_id: str, path: str, kind: str, input: Any, pinned: bool = False) -> None:
+        """`pinned`: a test run's action step that answers its pinned output and calls no app."""
 
     def step_finished(
         self, step_id: str, path: str, status: str, output: Any = None, error: dict | None = None
@@ -24,8 +25,11 @@ class ListRecorder:
     events: list[dict] = field(default_factory=list)
     cancel: bool = False
 
-    def step_started(self, step_id, path, kind, input):
-        self.events.append({"event": "started", "step": step_id, "path": path, "kind": kind, "input": input})
+    def step_started(self, step_id, path, kind, input, pinned=False):
+        event = {"event": "started", "step": step_id, "path": path, "kind": kind, "input": input}
+        if pinned:
+            event["pinned"] = True
+        self.events.append(event)
 
     def step_finished(self, step_id, path, status, output=None, error=None):
         event = {"event": "finished", "step": step_id, "path": path, "status": status}
@@ -44,7 +48,7 @@ class ListRecorder:
 
 
 class NullRecorder:
-    def step_started(self, step_id, path, kind, input):
+    def step_started(self, step_id, path, kind, input, pinned=False):
         pass
 
     def step_finished(self, step_id, path, status, output=None, error=None):

@@ -12,6 +12,7 @@ builder/engine/replay.py).
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -90,6 +91,7 @@ class _Run:
     scope: dict
     replay: Replay
     run_key: str
+    pins: Mapping[str, Any]
     response: dict | None = None
     steps_run: int = 0
 
@@ -107,13 +109,17 @@ def run(
     sleep: Callable[[float], None] = time.sleep,
     replay: Mapping[str, list[dict]] | None = None,
     run_key: str | None = None,
+    pins: Mapping[str, Any] | None = None,
 ) -> Result:
     """Runs `definition` on a trigger payload. Never raises for a failing recipe: the
     Result says how it ended, and `error` names the step, the field and the problem.
 
     `replay` resumes a run that stopped: each path's recorded outcomes, used in place of
     running those steps. `run_key` makes each step's idempotency key (the same key for
-    the same step of the same run key); without one the run gets a key of its own."""
+    the same step of the same run key); without one the run gets a key of its own.
+
+    `pins` (test runs only) maps action step ids to outputs: such a step renders its input
+    as usual, calls no app, and answers its pinned output (reported as pinned)."""
     state = _Run(
         definition=definition,
         registry=registry,
@@ -126,6 +132,7 @@ def run(
         scope={"trigger": trigger, "steps": {}, "vars": {}, **PILL_GLOBALS},
         replay=Replay(replay),
         run_key=run_key or new_run_key(),
+        pins=pins or {},
     )
     try:
         _run_steps(state, definition.get("steps", []), "")
@@ -219,7 +226,8 @@ def _execute(state: _Run, step: dict, step_id: str, kind: str, path: str) -> Non
     handler(state, step, step_id, path)
 
 
-def _report(state: _Run, step_id: str, path: str, kind: str, input: Any, work: Callable[[], Any]) -> Any:
+def _report(state: _Run, step_id: str, path: str, kind: str, input: Any, work: Callable[[], Any], *,
+            pinned: bool = False) -> Any:  # fmt: skip
     """Runs a step's `work` between its start and end reports, and answers its output; in a
     resumed run, a step already recorded answers its recorded outcome instead (unreported:
     it is on record). A `stop` always runs again: its outcome is the end of the run."""
@@ -228,7 +236,7 @@ def _report(state: _Run, step_id: str, path: str, kind: str, input: Any, work: C
         if recorded.get("status") == "failed":
             raise StepError.replayed_from(recorded.get("error") or {}, step=step_id, path=path)
         return recorded.get("output")
-    state.recorder.step_started(step_id, path, kind, input)
+    state.recorder.step_started(step_id, path, kind, input, pinned=pinned)
     try:
         output = work()
     except StepError as exc:
@@ -263,6 +271,10 @@ def _action(state: _Run, step: dict, step_id: str, path: str) -> None:
             raise StepError(f"Step {step_id} ({name}): {exc.message}", step=step_id, path=path, retryable=exc.retryable,
                             retry_after=exc.retry_after, kind=type(exc).__name__) from None  # fmt: skip
 
+    if step_id in state.pins:  # a test run's stand-in for the app's answer
+        pinned = copy.deepcopy(state.pins[step_id])
+        state.scope["steps"][step_id] = _report(state, step_id, path, "action", input, lambda: pinned, pinned=True)
+        return
     state.scope["steps"][step_id] = _report(state, step_id, path, "action", input, call)
 
 

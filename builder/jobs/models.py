@@ -26,6 +26,8 @@ class Job(models.Model):
     # that differs from every version, which keeps the draft it ran in `draft`.
     version = models.ForeignKey(RecipeVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="jobs")
     draft = models.JSONField(null=True, blank=True)
+    # A test run's pinned outputs, by step id: those action steps answer them and call no app.
+    pins = models.JSONField(null=True, blank=True)
     trigger_kind = models.CharField(max_length=20)
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     trigger = models.JSONField(default=dict)
@@ -66,6 +68,7 @@ class JobStep(models.Model):
     input = models.JSONField(null=True, blank=True)
     output = models.JSONField(null=True, blank=True)
     error = models.JSONField(null=True, blank=True)
+    pinned = models.BooleanField(default=False)  # its output was the test run's pin; no app was called
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
 

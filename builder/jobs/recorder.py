@@ -22,7 +22,7 @@ class JobRecorder:
         for group in self.groups:
             live_publish(group, event)
 
-    def step_started(self, step_id, path, kind, input):
+    def step_started(self, step_id, path, kind, input, pinned=False):
         now = timezone.now()
         self.open[path] = JobStep.objects.create(
             job=self.job,
@@ -31,9 +31,11 @@ class JobRecorder:
             kind=kind,
             status=JobStatus.RUNNING,
             input=bounded(input),
+            pinned=pinned,
             started_at=now,
         )
-        self._publish({"type": "step.started", "step": step_id, "path": path, "kind": kind, "at": now.isoformat()})
+        self._publish({"type": "step.started", "step": step_id, "path": path, "kind": kind, "pinned": pinned,
+                       "at": now.isoformat()})  # fmt: skip
 
     def step_finished(self, step_id, path, status, output=None, error=None):
         now = timezone.now()
@@ -65,9 +67,9 @@ class MemoryRecorder:
         self.steps: list[dict] = []
         self.open: dict[str, dict] = {}
 
-    def step_started(self, step_id, path, kind, input):
+    def step_started(self, step_id, path, kind, input, pinned=False):
         step = {"step_id": step_id, "path": path, "kind": kind, "status": JobStatus.RUNNING, "input": input,
-                "started_at": timezone.now()}  # fmt: skip
+                "pinned": pinned, "started_at": timezone.now()}  # fmt: skip
         self.steps.append(step)
         self.open[path] = step
 

@@ -91,14 +91,15 @@ def slot_connection(runnable: Runnable, slot: str | None) -> dict | None:
 
 
 def run_recipe(runnable: Runnable, *, trigger: dict, deadline: float, recorder=None, replay=None,
-               run_key: str | None = None, connections: Mapping[str, Mapping] | None = None,
-               depth: int = 0) -> Result:  # fmt: skip
+               run_key: str | None = None, connections: Mapping[str, Mapping] | None = None, depth: int = 0,
+               pins: Mapping | None = None) -> Result:  # fmt: skip
     """Runs the definition once on `trigger` until `deadline` (time.monotonic()). The caller
-    may pass `connections` it keeps (the gateway does, per cache generation)."""
+    may pass `connections` it keeps (the gateway does, per cache generation); `pins` are a
+    test run's (engine.runner.run)."""
     return run(runnable.definition, trigger=trigger, registry=registry(),
                connections=connections_of(runnable) if connections is None else connections, deadline=deadline,
                recorder=recorder, network=network_policy(), call_recipe=function_caller(runnable.workspace_id, depth),
-               replay=replay, run_key=run_key)  # fmt: skip
+               replay=replay, run_key=run_key, pins=pins)  # fmt: skip
 
 
 def _callee(workspace_id: int, target: str) -> Recipe:
@@ -223,7 +224,7 @@ def job_run(job: Job, runnable: Runnable | None = None, *, connections=None, jud
         try:
             result = run_recipe(runnable, trigger=job.trigger, deadline=started + settings.JOB_TIMEOUT_SECONDS,
                                 recorder=JobRecorder(job), replay=replay, run_key=job_run_key(job),
-                                connections=connections)  # fmt: skip
+                                connections=connections, pins=job.pins)  # fmt: skip
             verdict = judge(result) if judge else result
         except Exception as exc:  # an engine bug must end the job, not leave it running
             logger.exception("job %s crashed", job.pk)

@@ -28,9 +28,9 @@ def job_send(job_id: int, countdown: float | None = None) -> None:
 
 @transaction.atomic
 def job_enqueue(*, recipe: Recipe, trigger: dict, trigger_kind: str, version: RecipeVersion | None = None,
-                draft: dict | None = None, rerun_of: Job | None = None) -> Job:  # fmt: skip
+                draft: dict | None = None, pins: dict | None = None, rerun_of: Job | None = None) -> Job:  # fmt: skip
     """A queued job of `version` (the recipe's live version by default), or of a test run's
-    `draft`; its task is sent once the row is committed."""
+    `draft`, with a test run's `pins`; its task is sent once the row is committed."""
     if not isinstance(trigger, dict):
         raise ValidationError({"trigger": "The trigger payload is a JSON object."})
     if version is None and draft is None:
@@ -38,7 +38,7 @@ def job_enqueue(*, recipe: Recipe, trigger: dict, trigger_kind: str, version: Re
         if version is None:
             raise Conflict({"recipe": f"{recipe.name} is not published yet: there is no live version to run."})
     job = Job.objects.create(workspace_id=recipe.workspace_id, recipe=recipe, version=version,
-                             draft=draft if version is None else None, trigger_kind=trigger_kind,
+                             draft=draft if version is None else None, pins=pins or None, trigger_kind=trigger_kind,
                              trigger=bounded_trigger(trigger), rerun_of=rerun_of)  # fmt: skip
     # Sent only once the row is committed: a worker never looks for a job that is not there.
     transaction.on_commit(lambda: job_send(job.pk))
@@ -71,9 +71,9 @@ def job_cancel(*, job: Job) -> Job:
 
 
 def job_rerun(*, job: Job) -> Job:
-    """The same trigger payload on the same version (or the same test-run draft)."""
+    """The same trigger payload on the same version (or the same test-run draft and pins)."""
     return job_enqueue(recipe=job.recipe, trigger=job.trigger, trigger_kind=job.trigger_kind, version=job.version,
-                       draft=job.draft, rerun_of=job)  # fmt: skip
+                       draft=job.draft, pins=job.pins, rerun_of=job)  # fmt: skip
 
 
 def jobs_reap() -> dict:

@@ -18,6 +18,24 @@ def trigger_of(definition) -> dict:
     return trigger if isinstance(trigger, dict) else {}
 
 
+STEP_LISTS = ("steps", "then", "else", "do", "on_error")
+
+
+def action_step_ids(steps: list) -> set[str]:
+    """The ids of every action step, in blocks and error branches too."""
+    found: set[str] = set()
+    for step in steps if isinstance(steps, list) else []:
+        if not isinstance(step, dict):
+            continue
+        if "action" in step and isinstance(step.get("id"), str):
+            found.add(step["id"])
+        for key in STEP_LISTS:
+            found |= action_step_ids(step.get(key))
+        for branch in step.get("else_if") if isinstance(step.get("else_if"), list) else []:
+            found |= action_step_ids(branch.get("then") if isinstance(branch, dict) else None)
+    return found
+
+
 def _text(definition: dict, key: str) -> str:
     value = definition.get(key)
     return value if isinstance(value, str) else ""

@@ -4,6 +4,9 @@ version live in one transaction; discard and restore change the draft only."""
 
 from __future__ import annotations
 
+import json
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,7 +14,7 @@ from builder.errors import Conflict, NoSuchObject, Refusal
 from builder.jobs.models import Job
 from builder.jobs.payloads import without_nul
 from builder.jobs.services import job_enqueue
-from builder.recipes.definitions import check_storable, digest, summary
+from builder.recipes.definitions import action_step_ids, check_storable, digest, summary
 from builder.recipes.models import Recipe, RecipeState, RecipeVersion
 from builder.recipes.selectors import recipe_problems
 from builder.triggers.services import triggers_activate
@@ -132,15 +135,33 @@ def recipe_publish(*, recipe: Recipe, author=None, comment: str = "", revision: 
     return publish_locked(recipe, author=author, comment=comment)
 
 
-def draft_test_run(*, recipe: Recipe, trigger: dict) -> Job:
-    """One run of the draft on the worker with a sample trigger payload, running or not. The
-    job records the live version when the draft is that version, else the draft itself."""
+MAX_PINS_CHARS = 2_000_000
+
+
+def _check_pins(recipe: Recipe, pins) -> dict:
+    if not isinstance(pins, dict):
+        raise ValidationError({"pins": "Pins map action step ids to the output each answers instead of its app."})
+    actions = action_step_ids(recipe.draft.get("steps"))
+    unknown = {f"pins.{key}": "The draft has no action step with this id." for key in pins if key not in actions}
+    if unknown:
+        raise ValidationError(unknown)
+    if len(json.dumps(pins, ensure_ascii=False)) > MAX_PINS_CHARS:
+        raise ValidationError({"pins": "The pinned outputs are larger than 2 MB."})
+    return without_nul(pins)
+
+
+def draft_test_run(*, recipe: Recipe, trigger: dict, pins: dict | None = None) -> Job:
+    """One run of the draft on the worker with a sample trigger payload, running or not; the
+    action steps named in `pins` answer their pinned output and call no app. The job records
+    the live version when the draft is that version, else the draft itself."""
+    pins = _check_pins(recipe, pins) if pins else None
     found = recipe_problems(recipe)
     if found:
         raise RecipeProblems(found, summary="The draft cannot run: fix these problems.")
     if recipe.live_version_id and recipe.live_version.digest == recipe.draft_digest:
-        return job_enqueue(recipe=recipe, trigger=trigger, trigger_kind="manual", version=recipe.live_version)
-    return job_enqueue(recipe=recipe, trigger=trigger, trigger_kind="manual", draft=recipe.draft)
+        return job_enqueue(recipe=recipe, trigger=trigger, trigger_kind="manual", version=recipe.live_version,
+                           pins=pins)  # fmt: skip
+    return job_enqueue(recipe=recipe, trigger=trigger, trigger_kind="manual", draft=recipe.draft, pins=pins)
 
 
 @transaction.atomic

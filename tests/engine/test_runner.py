@@ -209,3 +209,25 @@ def test_a_real_connector_runs_through_the_sdk(registry):
              {"id": "first", "set": {"name": "{{ steps.csv.rows[0].name }}"}}]  # fmt: skip
     result, _ = go(registry, steps, {"body": {"csv": "name\nAda\n"}})
     assert result.variables == {"name": "Ada"}
+
+
+def test_a_pinned_action_renders_its_input_calls_nothing_and_answers_its_pin(registry):
+    steps = [
+        {"id": "a", "action": "test.fail", "input": {"to": "{{ trigger.body.email }}"}},
+        {"id": "b", "action": "test.echo", "input": {"id": "{{ steps.a.id }}"}},
+    ]
+    result, recorder = go(registry, steps, {"body": {"email": "ada@example.com"}}, pins={"a": {"id": 7}})
+    assert result.status == "succeeded"  # test.fail would have failed: it was never called
+    assert result.outputs == {"a": {"id": 7}, "b": {"id": 7}}
+    started = [e for e in recorder.events if e["event"] == "started"]
+    assert started[0] == {"event": "started", "step": "a", "path": "a", "kind": "action",
+                          "input": {"to": "ada@example.com"}, "pinned": True}  # fmt: skip
+    assert "pinned" not in started[1]
+
+
+def test_a_pin_is_a_copy_a_later_step_cannot_change(registry):
+    pins = {"a": {"rows": [1]}}
+    steps = [{"id": "a", "action": "test.fail", "input": {}},
+             {"id": "v", "set": {"rows": "{{ steps.a.rows }}"}}]  # fmt: skip
+    go(registry, steps, pins=pins)
+    assert pins == {"a": {"rows": [1]}}
