@@ -1,0 +1,143 @@
+// The editor's document operations, run by Node's test runner (tests/editor/test_document.py).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import {
+  commit,
+  createHistory,
+  duplicateStep,
+  getAt,
+  insertStep,
+  moveStep,
+  newStep,
+  pointer,
+  redo,
+  removeStep,
+  setAt,
+  stepIds,
+  stepKind,
+  undo,
+  uniqueId,
+  walkSteps,
+} from "../document.js";
+
+const recipe = () => ({
+  format: "stepwise.recipe/1",
+  name: "Greet",
+  trigger: { kind: "manual" },
+  steps: [
+    { id: "tell", action: "moveworks.send_message", input: { message: "hi" } },
+    {
+      id: "vip",
+      if: "{{ trigger.body.vip }}",
+      then: [{ id: "note", action: "data.log", input: {} }],
+      else_if: [{ if: "x", then: [{ id: "deep", set: { a: 1 } }] }],
+      else: [],
+    },
+    { id: "reply", respond: { status: 200, body: {} } },
+  ],
+});
+
+function frozen(value) {
+  if (value && typeof value === "object") {
+    Object.values(value).forEach(frozen);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+test("a pointer escapes ~ and / as RFC 6901 says", () => {
+  assert.equal(pointer(["steps", 1, "then", 0]), "/steps/1/then/0");
+  assert.equal(pointer(["input", "a/b~c"]), "/input/a~1b~0c");
+});
+
+test("operations leave their argument untouched and share what did not change", () => {
+  const doc = frozen(recipe());
+  const next = setAt(doc, ["steps", 0, "input", "message"], "hello");
+  assert.equal(next.steps[0].input.message, "hello");
+  assert.equal(doc.steps[0].input.message, "hi");
+  assert.equal(next.steps[1], doc.steps[1]);
+  assert.equal(next.trigger, doc.trigger);
+  assert.deepEqual(setAt(doc, ["steps", 0, "input", "message"], undefined).steps[0].input, {});
+  assert.deepEqual(setAt(doc, ["steps", 2, "respond", "headers", "X"], "1").steps[2].respond.headers, { X: "1" });
+});
+
+test("walk visits every step in running order, else-if branches included", () => {
+  const found = [...walkSteps(recipe())].map(({ step, path }) => [step.id, pointer(path)]);
+  assert.deepEqual(found, [
+    ["tell", "/steps/0"],
+    ["vip", "/steps/1"],
+    ["note", "/steps/1/then/0"],
+    ["deep", "/steps/1/else_if/0/then/0"],
+    ["reply", "/steps/2"],
+  ]);
+  assert.deepEqual([...stepIds(recipe())].sort(), ["deep", "note", "reply", "tell", "vip"]);
+});
+
+test("new steps get ids free in the document and valid for the server", () => {
+  const doc = recipe();
+  assert.equal(newStep(doc, "action", { action: "moveworks.send_message" }).id, "send_message");
+  assert.equal(uniqueId(doc, "tell"), "tell_2");
+  assert.equal(uniqueId(doc, "9 lives!"), "step_9_lives_");
+  for (const kind of ["if", "foreach", "set", "respond", "stop", "call"]) {
+    const step = newStep(doc, kind);
+    assert.equal(stepKind(step), kind);
+  }
+  assert.throws(() => newStep(doc, "teleport"));
+});
+
+test("insert and remove at any depth", () => {
+  const doc = frozen(recipe());
+  const step = newStep(doc, "set");
+  const inside = insertStep(doc, ["steps", 1, "else"], 0, step);
+  assert.equal(getAt(inside, ["steps", 1, "else", 0]).id, "set");
+  const first = insertStep(doc, ["steps"], 0, step);
+  assert.deepEqual(first.steps.map((s) => s.id), ["set", "tell", "vip", "reply"]);
+  assert.deepEqual(removeStep(doc, ["steps", 1, "then", 0]).steps[1].then, []);
+  assert.equal(removeStep(doc, ["steps", 9]), doc);
+});
+
+test("move within a list, into a block, out of it, and never into itself", () => {
+  const doc = frozen(recipe());
+  assert.deepEqual(moveStep(doc, ["steps", 0], ["steps"], 3).steps.map((s) => s.id), ["vip", "reply", "tell"]);
+  assert.deepEqual(moveStep(doc, ["steps", 2], ["steps"], 0).steps.map((s) => s.id), ["reply", "tell", "vip"]);
+  const into = moveStep(doc, ["steps", 0], ["steps", 1, "then"], 1);
+  assert.deepEqual(into.steps.map((s) => s.id), ["vip", "reply"]);
+  assert.deepEqual(into.steps[0].then.map((s) => s.id), ["note", "tell"]);
+  const out = moveStep(doc, ["steps", 1, "then", 0], ["steps"], 0);
+  assert.deepEqual(out.steps.map((s) => s.id), ["note", "tell", "vip", "reply"]);
+  assert.deepEqual(out.steps[2].then, []);
+  assert.equal(moveStep(doc, ["steps", 1], ["steps", 1, "then"], 0), doc);
+});
+
+test("duplicate copies a block with new ids for it and its inner steps", () => {
+  const doc = frozen(recipe());
+  const next = duplicateStep(doc, ["steps", 1]);
+  assert.deepEqual(next.steps.map((s) => s.id), ["tell", "vip", "vip_2", "reply"]);
+  assert.equal(next.steps[2].then[0].id, "note_2");
+  assert.equal(next.steps[2].else_if[0].then[0].id, "deep_2");
+  assert.equal(new Set(stepIds(next)).size, [...walkSteps(next)].length);
+});
+
+test("undo and redo; typing in one field within a second is one undo step", () => {
+  const doc = recipe();
+  let history = createHistory(doc);
+  let t = 1000;
+  for (const text of ["h", "he", "hel"]) {
+    history = commit(history, setAt(history.present, ["name"], text), { group: "/name", at: (t += 200) });
+  }
+  history = commit(history, removeStep(history.present, ["steps", 0]), { at: (t += 200) });
+  assert.equal(history.present.steps.length, 2);
+  history = undo(history);
+  assert.equal(history.present.name, "hel");
+  assert.equal(history.present.steps.length, 3);
+  history = undo(history);
+  assert.equal(history.present, doc);
+  assert.equal(undo(history), history);
+  history = redo(redo(history));
+  assert.equal(history.present.steps.length, 2);
+  assert.equal(redo(history), history);
+  const later = commit(history, setAt(history.present, ["name"], "x"), { group: "/name", at: t + 5000 });
+  assert.equal(undo(later).present, history.present);
+  assert.equal(commit(later, later.present), later);
+});
