@@ -100,6 +100,8 @@ test("insert and remove at any depth", () => {
 test("move within a list, into a block, out of it, and never into itself", () => {
   const doc = frozen(recipe());
   assert.deepEqual(moveStep(doc, ["steps", 0], ["steps"], 3).steps.map((s) => s.id), ["vip", "reply", "tell"]);
+  // Indexes read as the list is before the move: "before reply" is index 2.
+  assert.deepEqual(moveStep(doc, ["steps", 0], ["steps"], 2).steps.map((s) => s.id), ["vip", "tell", "reply"]);
   assert.deepEqual(moveStep(doc, ["steps", 2], ["steps"], 0).steps.map((s) => s.id), ["reply", "tell", "vip"]);
   const into = moveStep(doc, ["steps", 0], ["steps", 1, "then"], 1);
   assert.deepEqual(into.steps.map((s) => s.id), ["vip", "reply"]);
