@@ -6,6 +6,7 @@ urlpatterns = [
     path("recipes/", views.recipe_list, name="recipe_list"),
     path("recipes/import/", views.recipe_import, name="recipe_import"),
     path("recipes/<int:recipe_id>/", views.recipe_detail, name="recipe_detail"),
+    path("recipes/<int:recipe_id>/edit/", views.recipe_edit, name="recipe_edit"),
     path("recipes/<int:recipe_id>/bind/", views.recipe_bind, name="recipe_bind"),
     path("recipes/<int:recipe_id>/test/", views.recipe_test, name="recipe_test"),
     path("recipes/<int:recipe_id>/publish/", views.recipe_publish, name="recipe_publish"),

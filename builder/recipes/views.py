@@ -69,6 +69,14 @@ def recipe_import(request):
 
 
 @login_required
+def recipe_edit(request, recipe_id):
+    """The editor's page: its ES modules (static/editor/) load the draft through the API."""
+    recipe = access_recipe(request.user, recipe_id)
+    can_edit = access_membership(request.user, recipe.workspace_id).allows(Role.BUILDER)
+    return render(request, "recipes/editor.html", {"recipe": recipe, "can_edit": can_edit})
+
+
+@login_required
 def recipe_detail(request, recipe_id):
     return _detail_page(request, access_recipe(request.user, recipe_id))
 

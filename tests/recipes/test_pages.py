@@ -143,3 +143,15 @@ def test_the_pages_publish_refuses_a_draft_saved_after_the_page_showed_it(person
     assert "revision 2 was saved" in refused.content.decode()
     recipe.refresh_from_db()
     assert recipe.live_version is None
+
+
+def test_the_editor_page_is_read_only_for_viewers_and_hidden_from_outsiders(personas, client):
+    recipe = recipe_create(workspace=personas.a, definition=EXAMPLE)
+    client.force_login(personas.owner)
+    page = client.get(reverse("recipe_edit", args=[recipe.pk])).content.decode()
+    assert 'data-can-edit="true"' in page
+    assert "editor/main.js" in page
+    client.force_login(personas.viewer)
+    assert 'data-can-edit="false"' in client.get(reverse("recipe_edit", args=[recipe.pk])).content.decode()
+    client.force_login(personas.outsider)
+    assert client.get(reverse("recipe_edit", args=[recipe.pk])).status_code == 404

@@ -143,3 +143,29 @@ test("undo and redo; typing in one field within a second is one undo step", () =
   assert.equal(undo(later).present, history.present);
   assert.equal(commit(later, later.present), later);
 });
+
+test("each problem sits on the card of the step that holds it", async () => {
+  const { placeProblems, RECIPE } = await import("../problems.js");
+  const placed = placeProblems(recipe(), [
+    { pointer: "/steps/1/then/0/action", message: "no such action" },
+    { pointer: "/steps/10/id", message: "not a step of the doc" },
+    { pointer: "/steps/1/if", message: "bad condition" },
+    { pointer: "/trigger/kind", message: "no kind" },
+    { pointer: "", message: "root" },
+  ]);
+  assert.deepEqual(placed.get("/steps/1/then/0").map((p) => p.message), ["no such action"]);
+  assert.deepEqual(placed.get("/steps/1").map((p) => p.message), ["bad condition"]);
+  assert.deepEqual(placed.get(RECIPE).map((p) => p.message), ["not a step of the doc", "no kind", "root"]);
+});
+
+test("cards say in words what a step does", async () => {
+  const { catalogIndex, describe } = await import("../words.js");
+  const catalog = catalogIndex([{ name: "moveworks", title: "Moveworks",
+    actions: [{ name: "moveworks.send_message", title: "Send a chat message" }] }]);
+  const [tell, vip, reply] = recipe().steps;
+  assert.deepEqual(describe(tell, catalog).title, "Send a chat message in Moveworks");
+  assert.equal(describe(tell, catalog).detail, "message: hi");
+  assert.equal(describe(vip, catalog).title, "If {{ trigger.body.vip }}");
+  assert.equal(describe(reply, catalog).title, "Respond 200");
+  assert.equal(describe({ id: "x", action: "nowhere.thing" }, catalog).title, "Run nowhere.thing");
+});

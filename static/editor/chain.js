@@ -1,0 +1,105 @@
+// The chain view: the recipe's card on top, then its steps as numbered cards, blocks (if,
+// for each, error branches) with their inner steps indented and collapsible. A card is a
+// button: click or Enter selects it; the editor's keys act on the selected step.
+
+import { html } from "../vendor/htm-preact-standalone.module.js";
+import { pointer, stepKind } from "./document.js";
+import { RECIPE } from "./problems.js";
+import { describe, describeTrigger } from "./words.js";
+
+const BRANCHES = [
+  ["then", "Then"],
+  ["else", "Else"],
+  ["do", "Do"],
+  ["on_error", "On error"],
+];
+
+function Badge({ problems }) {
+  if (!problems?.length) return null;
+  const label = `${problems.length} problem${problems.length > 1 ? "s" : ""}`;
+  return html`<span class="problem-badge" title=${problems.map((p) => p.message).join("\n")}>${label}</span>`;
+}
+
+function Problems({ problems }) {
+  if (!problems?.length) return null;
+  return html`<ul class="card-problems">
+    ${problems.map((p) => html`<li><code>${p.pointer || "/"}</code> ${p.message}</li>`)}
+  </ul>`;
+}
+
+function Icon({ connector, kind }) {
+  const letter = connector ? connector.title.slice(0, 1) : { if: "?", foreach: "↻", set: "=", respond: "↩", stop: "■", call: "⇢" }[kind] || "•";
+  return html`<span class="card-icon" aria-hidden="true" data-kind=${kind}>${letter}</span>`;
+}
+
+export function RecipeCard({ doc, problems, selected, onSelect }) {
+  const here = pointer([]);
+  return html`<div class=${`card card-recipe ${selected === RECIPE ? "is-selected" : ""}`}>
+    <button type="button" class="card-main" aria-pressed=${selected === RECIPE} data-pointer=${here}
+      onClick=${() => onSelect(RECIPE)}>
+      <span class="card-icon" aria-hidden="true" data-kind="trigger">⚡</span>
+      <span class="card-words">
+        <span class="card-title">${describeTrigger(doc.trigger)}</span>
+        <span class="card-detail">${doc.name || "Untitled recipe"}</span>
+      </span>
+      <${Badge} problems=${problems.get(RECIPE)} />
+    </button>
+    ${selected === RECIPE ? html`<${Problems} problems=${problems.get(RECIPE)} />` : null}
+  </div>`;
+}
+
+function StepCard({ step, path, number, ctx }) {
+  const at = pointer(path);
+  const kind = stepKind(step);
+  const { title, detail, connector } = describe(step, ctx.catalog);
+  const selected = ctx.selected === at;
+  const collapsed = ctx.collapsed.has(at);
+  const branches = BRANCHES.filter(([key]) => Array.isArray(step[key]) || (key === "then" && kind === "if"));
+  const elseIfs = Array.isArray(step.else_if) ? step.else_if : [];
+  const hasInside = branches.length > 0 || elseIfs.length > 0;
+  return html`<li class=${`card card-${kind} ${selected ? "is-selected" : ""}`} data-step=${step.id}>
+    <div class="card-row">
+      <button type="button" class="card-main" aria-pressed=${selected} data-pointer=${at}
+        aria-label=${`Step ${number}: ${title}`} onClick=${() => ctx.onSelect(at)} onKeyDown=${(e) => ctx.onCardKey(e, at)}>
+        <span class="card-number">${number}</span>
+        <${Icon} connector=${connector} kind=${kind} />
+        <span class="card-words">
+          <span class="card-title">${title}</span>
+          ${detail ? html`<span class="card-detail">${detail}</span>` : null}
+        </span>
+        <${Badge} problems=${ctx.problems.get(at)} />
+      </button>
+      ${hasInside
+        ? html`<button type="button" class="btn btn-small card-toggle" aria-expanded=${!collapsed}
+            aria-label=${`${collapsed ? "Expand" : "Collapse"} step ${number}`} onClick=${() => ctx.onToggle(at)}>
+            ${collapsed ? "▸" : "▾"}</button>`
+        : null}
+    </div>
+    ${selected ? html`<${Problems} problems=${ctx.problems.get(at)} />` : null}
+    ${hasInside && !collapsed
+      ? html`<div class="card-branches">
+          ${branches.slice(0, 1).map(([key, label]) => html`<${Branch} label=${label} path=${[...path, key]} number=${number} ctx=${ctx} />`)}
+          ${elseIfs.map((branch, n) => html`<${Branch} label=${`Else if ${branch?.if ?? ""}`} path=${[...path, "else_if", n, "then"]} number=${`${number}.${n + 1}`} ctx=${ctx} />`)}
+          ${branches.slice(1).map(([key, label]) => html`<${Branch} label=${label} path=${[...path, key]} number=${number} ctx=${ctx} />`)}
+        </div>`
+      : null}
+  </li>`;
+}
+
+function Branch({ label, path, number, ctx }) {
+  return html`<div class="branch">
+    <div class="branch-label">${label}</div>
+    <${StepList} path=${path} prefix=${`${number}.`} ctx=${ctx} />
+  </div>`;
+}
+
+export function StepList({ path, prefix = "", ctx }) {
+  const steps = path.reduce((here, part) => (here == null ? here : here[part]), ctx.doc);
+  if (!Array.isArray(steps) || steps.length === 0) {
+    return html`<p class="empty-steps">No steps yet.</p>`;
+  }
+  return html`<ol class="steps">
+    ${steps.map((step, index) => html`<${StepCard} key=${step?.id ?? index} step=${step} path=${[...path, index]}
+      number=${`${prefix}${index + 1}`} ctx=${ctx} />`)}
+  </ol>`;
+}

@@ -1,0 +1,114 @@
+"""The recipe editor: the chain of cards, step operations by mouse and keyboard with undo,
+autosave of the draft (checked through the API), and a conflicting save."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot
+from tests.stack import api_login, http
+
+pytestmark = [pytest.mark.browser, pytest.mark.stack]
+
+EXAMPLE = json.loads((Path(__file__).parents[1] / "engine" / "golden" / "greet_new_hire.json").read_text())
+
+
+def made(stack, definition) -> tuple[dict, str, dict]:
+    headers, workspace = api_login(stack)
+    status, recipe = http("POST", f"{stack.base_url}/api/recipes/", {"workspace": workspace, "definition": definition},
+                          headers)  # fmt: skip
+    assert status == 201, recipe
+    return headers, f"{stack.base_url}/api/recipes/{recipe['id']}/", recipe
+
+
+def draft(url: str, headers: dict) -> dict:
+    status, recipe = http("GET", url, headers=headers)
+    assert status == 200, recipe
+    return recipe
+
+
+def ids(steps: list) -> list[str]:
+    return [step["id"] for step in steps]
+
+
+def saved_when(page, url, headers, check) -> dict:
+    """The draft as the server has it once `check` holds of it (autosave waits a moment)."""
+    deadline = time.monotonic() + 15
+    while not check((recipe := draft(url, headers))["definition"]) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert check(recipe["definition"]), recipe["definition"]
+    expect(page.locator(".save-state")).to_have_text("Saved")
+    return recipe
+
+
+def test_cards_say_what_each_step_does_and_where_the_problems_are(signed_in, stack):
+    page = signed_in
+    _headers, _url, recipe = made(stack, EXAMPLE["definition"])
+    page.goto(f"/recipes/{recipe['id']}/edit/")
+    expect(page.get_by_role("button", name="Step 1: Send a chat message in Moveworks")).to_be_visible()
+    expect(
+        page.get_by_role("button", name="Step 2: If {{ trigger.body.email.endswith('@example.com') }}")
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Step 2.1: Log a message in Data")).to_be_visible()
+    expect(page.get_by_test_id("problem-count")).to_have_text("1 problem")  # the chat slot is unbound
+    page.get_by_test_id("problem-count").click()
+    expect(page.locator(".card-recipe .card-problems")).to_contain_text("Bind the slot 'chat'")
+    page.get_by_role("button", name="Collapse step 2").click()
+    expect(page.get_by_role("button", name="Step 2.1: Log a message in Data")).to_have_count(0)
+    screenshot(page, "editor-chain")
+
+
+def test_step_operations_by_keyboard_and_buttons_save_the_draft_with_undo(signed_in, stack):
+    page = signed_in
+    headers, url, recipe = made(stack, EXAMPLE["definition"])
+    page.goto(f"/recipes/{recipe['id']}/edit/")
+    first = page.get_by_role("button", name="Step 1: Send a chat message in Moveworks")
+    first.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Alt+ArrowDown")  # the chat step after the if block
+    saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["vip", "tell", "reply"])
+    page.keyboard.press("Control+d")
+    saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["vip", "tell", "tell_2", "reply"])
+    page.keyboard.press("Delete")
+    saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["vip", "tell", "reply"])
+    page.get_by_role("button", name="Undo").click()
+    saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["vip", "tell", "tell_2", "reply"])
+    page.keyboard.press("Control+z")
+    page.keyboard.press("Control+z")
+    saved_when(page, url, headers, lambda d: d == EXAMPLE["definition"])
+    page.keyboard.press("Control+Shift+z")
+    after = saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["vip", "tell", "reply"])
+    assert after["revision"] > recipe["revision"]
+
+    page.get_by_role("button", name="Step 3: Respond 200").click()
+    page.select_option("#add-kind", "set")
+    page.get_by_role("button", name="Add", exact=True).click()
+    saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["vip", "tell", "reply", "set"])
+    page.select_option("#add-kind", "action")
+    page.select_option("#add-action", "data.log")
+    page.get_by_role("button", name="Add", exact=True).click()
+    final = saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["vip", "tell", "reply", "set", "log"])
+    assert final["definition"]["steps"][4] == {"id": "log", "action": "data.log", "input": {}}
+    screenshot(page, "editor-edited")
+
+
+def test_a_save_after_someone_elses_says_who_and_offers_their_version(signed_in, stack):
+    page = signed_in
+    headers, url, recipe = made(stack, EXAMPLE["definition"])
+    page.goto(f"/recipes/{recipe['id']}/edit/")
+    expect(page.locator(".save-state")).to_have_text("Saved")
+    theirs = {**EXAMPLE["definition"], "name": "Their name"}
+    assert http("PATCH", url, {"definition": theirs, "revision": recipe["revision"]}, headers)[0] == 200
+    page.get_by_role("button", name="Step 1: Send a chat message in Moveworks").click()
+    page.get_by_role("button", name="Delete").click()
+    conflict = page.get_by_test_id("conflict")
+    expect(conflict).to_contain_text("was saved by")
+    expect(page.locator(".save-state")).to_have_text("Not saved: conflict")
+    assert draft(url, headers)["definition"] == theirs  # nothing of ours overwrote theirs
+    screenshot(page, "editor-conflict")
+    conflict.get_by_role("button", name="Load their version").click()
+    expect(page.get_by_role("button", name="Step 1: Send a chat message in Moveworks")).to_be_visible()
+    expect(page.locator(".card-recipe")).to_contain_text("Their name")
