@@ -135,7 +135,9 @@ class PublishSerializer(JsonInput):
 class TestRunSerializer(JsonInput):
     trigger = serializers.DictField(required=False, help_text="The sample payload: body, query, headers…")
     pins = serializers.DictField(
-        required=False, help_text="Action step id -> the output it answers instead of calling its app (pinned)."
+        required=False,
+        help_text="Action step id of the draft -> the output it answers instead of calling its app (pinned); "
+        "an id the draft has no action step for is a 400 naming pins.<id>.",
     )
 
 
