@@ -55,6 +55,27 @@ def digest(definition) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+NEW_TRIGGERS = {
+    "api_request": ("An API request", {"kind": "api_request", "mode": "sync", "request_schema": {"type": "object"},
+                                       "response_schema": {"type": "object"}}),
+    "webhook": ("An app's push (webhook)", {"kind": "webhook"}),
+    "schedule": ("A schedule", {"kind": "schedule", "every_seconds": 3600}),
+    "manual": ("By hand", {"kind": "manual"}),
+    "function": ("Called by other recipes", {"kind": "function", "input_schema": {"type": "object"},
+                                             "output_schema": {"type": "object"}}),
+}  # fmt: skip
+
+
+def blank_definition(name: str, trigger_kind: str) -> dict:
+    """A new recipe's first draft: a name, a trigger of the kind chosen, no steps yet."""
+    if trigger_kind not in NEW_TRIGGERS:
+        raise ValidationError({"trigger_kind": "Choose what starts the recipe."})
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError({"name": "Give the recipe a name."})
+    trigger = dict(NEW_TRIGGERS[trigger_kind][1])
+    return {"format": FORMAT, "name": name.strip()[:200], "trigger": trigger, "steps": []}
+
+
 def check_storable(definition) -> None:
     """What a draft must be to be kept at all: an object of at most 2 MB. Anything else a
     draft may get wrong is a problem listed on it (engine.checks), not a refusal."""

@@ -4,6 +4,7 @@ from builder.recipes import views
 
 urlpatterns = [
     path("recipes/", views.recipe_list, name="recipe_list"),
+    path("recipes/new/", views.recipe_new, name="recipe_new"),
     path("recipes/import/", views.recipe_import, name="recipe_import"),
     path("recipes/<int:recipe_id>/", views.recipe_detail, name="recipe_detail"),
     path("recipes/<int:recipe_id>/edit/", views.recipe_edit, name="recipe_edit"),

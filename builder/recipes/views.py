@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from builder.connections.models import Connection
 from builder.recipes import drafts, services
 from builder.recipes.access import access_recipe
+from builder.recipes.definitions import NEW_TRIGGERS, blank_definition
 from builder.recipes.models import Recipe, RecipeState
 from builder.recipes.selectors import recipe_problems, recipes_listed
 from builder.triggers.selectors import erroring_polls, trigger_summary
@@ -24,6 +25,7 @@ from builder.workspaces.models import Role
 from connectors import strict_json
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+NEW_TRIGGER_CHOICES = [(kind, label) for kind, (label, _trigger) in NEW_TRIGGERS.items()]
 
 
 def _flash_problems(request, exc: ValidationError) -> None:
@@ -39,7 +41,25 @@ def recipe_list(request):
     recipes = recipes_listed(Recipe.objects.filter(workspace_id=membership.workspace_id))
     return render(request, "recipes/list.html", {"recipes": recipes, "membership": membership,
                                                  "erroring": erroring_polls(membership.workspace_id),
-                                                 "can_edit": membership.allows(Role.BUILDER)})  # fmt: skip
+                                                 "can_edit": membership.allows(Role.BUILDER),
+                                                 "new_triggers": NEW_TRIGGER_CHOICES})  # fmt: skip
+
+
+@login_required
+@require_POST
+def recipe_new(request):
+    """An empty recipe (a name and what starts it), opened in the editor."""
+    membership = current_membership(request)
+    if membership is None:
+        return redirect("workspace_new")
+    access_membership(request.user, membership.workspace_id, role=Role.BUILDER)
+    try:
+        definition = blank_definition(request.POST.get("name", ""), request.POST.get("trigger_kind", ""))
+        recipe = services.recipe_create(workspace=membership.workspace, definition=definition, author=request.user)
+    except ValidationError as exc:
+        _flash_problems(request, exc)
+        return redirect("recipe_list")
+    return redirect("recipe_edit", recipe_id=recipe.pk)
 
 
 @login_required

@@ -42,6 +42,29 @@ function Conflict({ conflict, onReload, onKeep }) {
   </div>`;
 }
 
+function Lifecycle({ recipe, ready, count, onAct, busy }) {
+  const [comment, setComment] = useState("");
+  const running = recipe.state === "running";
+  const canPublish = ready && !busy && count === 0 && recipe.unpublished_changes;
+  const why = !ready ? "Wait for the draft to be saved." : count ? "Fix the draft's problems to publish it." : "";
+  return html`<div class="editor-tools lifecycle" role="toolbar" aria-label="Publish and run">
+    <form class="publish" onSubmit=${(e) => { e.preventDefault(); onAct("publish", { comment }).then(() => setComment("")); }}>
+      <label for="publish-comment" class="sr-only">What changed (optional)</label>
+      <input id="publish-comment" value=${comment} maxlength="500" placeholder="What changed (optional)"
+        onInput=${(e) => setComment(e.target.value)} disabled=${!canPublish} />
+      <button class="btn btn-primary btn-small" type="submit" disabled=${!canPublish}
+        aria-describedby=${why ? "publish-why" : undefined}>Publish</button>
+      ${why && recipe.unpublished_changes ? html`<span class="muted" id="publish-why">${why}</span>` : null}
+    </form>
+    <button type="button" class="btn btn-small" disabled=${busy || !recipe.live_version || !recipe.unpublished_changes}
+      onClick=${() => window.confirm(`Discard the draft's changes and go back to version ${recipe.live_version}?`) && onAct("discard")}>
+      Discard changes</button>
+    <button type="button" class="btn btn-small" disabled=${busy || !ready} onClick=${() => onAct(running ? "stop" : "start")}>
+      ${running ? "Stop" : "Start"}</button>
+    <span class="pill ${running ? "pill-on" : ""}" data-testid="editor-state">${recipe.state}</span>
+  </div>`;
+}
+
 function AddStep({ catalog, onAdd, disabled }) {
   const [kind, setKind] = useState("action");
   const [action, setAction] = useState("");
@@ -71,6 +94,7 @@ function Editor({ recipeId, canEdit }) {
   const [save, setSave] = useState("saved");
   const [conflict, setConflict] = useState(null);
   const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
   const revision = useRef(null);
   const saved = useRef(null); // the document the server has
   const timer = useRef(null);
@@ -91,6 +115,23 @@ function Editor({ recipeId, canEdit }) {
   }, [load]);
 
   const doc = history?.present;
+
+  // Publish, discard, start, stop: the server decides; the answer is the recipe as it is now.
+  const lifecycle = async (action, body = {}) => {
+    setBusy(true);
+    setError("");
+    try {
+      if (action === "publish") body = { ...body, revision: revision.current };
+      const recipe = await api("POST", `recipes/${recipeId}/${action}/`, body);
+      if (action === "discard") await load();
+      else setLoaded(recipe);
+    } catch (e) {
+      const problems = e instanceof ApiError && e.body.problems ? ` (${e.body.problems.length} problems)` : "";
+      setError(`${e.message}${problems}`);
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const flush = useCallback(async (definition) => {
     if (definition === saved.current) return setSave("saved");
@@ -223,11 +264,12 @@ function Editor({ recipeId, canEdit }) {
       <span class="toolbar-gap"></span>
       <button type="button" class="btn btn-small" onClick=${act.undo} disabled=${!canEdit || !history.past.length}>Undo</button>
       <button type="button" class="btn btn-small" onClick=${act.redo} disabled=${!canEdit || !history.future.length}>Redo</button>
-      <a class="btn btn-small" href=${`/recipes/${recipeId}/`}>Publish, test, versions…</a>
+      <a class="btn btn-small" href=${`/recipes/${recipeId}/`}>Test, versions, connections…</a>
     </div>
     <${Conflict} conflict=${conflict} onReload=${() => load().catch((e) => setError(e.message))}
       onKeep=${() => { revision.current = conflict.current.revision; setConflict(null); }} />
     ${error ? html`<p class="field-error" role="alert">${error}</p>` : null}
+    ${canEdit ? html`<${Lifecycle} recipe=${loaded} ready=${save === "saved"} count=${count} onAct=${lifecycle} busy=${busy} />` : null}
     ${canEdit
       ? html`<div class="editor-tools" role="toolbar" aria-label="Selected step">
           <button type="button" class="btn btn-small" onClick=${() => act.move(-1)} disabled=${stepTools}>Move up</button>

@@ -112,3 +112,44 @@ def test_a_save_after_someone_elses_says_who_and_offers_their_version(signed_in,
     conflict.get_by_role("button", name="Load their version").click()
     expect(page.get_by_role("button", name="Step 1: Send a chat message in Moveworks")).to_be_visible()
     expect(page.locator(".card-recipe")).to_contain_text("Their name")
+
+
+def test_a_new_recipe_is_built_published_started_and_its_changes_discarded_in_the_editor(signed_in, stack):
+    page = signed_in
+    headers, _workspace = api_login(stack)
+    name = f"Answer a question {time.time_ns()}"
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Recipes").click()
+    page.get_by_label("New recipe").fill(name)
+    page.get_by_label("What starts it").select_option("manual")
+    page.get_by_role("button", name="Create and edit").click()
+    expect(page.get_by_role("button", name="Run by hand")).to_be_visible()
+    url = f"{stack.base_url}/api/recipes/{page.url.rstrip('/').split('/')[-2]}/"
+    assert draft(url, headers)["definition"] == {"format": "stepwise.recipe/1", "name": name,
+                                                 "trigger": {"kind": "manual"}, "steps": []}  # fmt: skip
+
+    page.select_option("#add-kind", "respond")
+    page.get_by_role("button", name="Add", exact=True).click()
+    saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["respond"])
+    page.get_by_label("What changed (optional)").fill("first answer")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".editor-toolbar")).to_contain_text("live: version 1")
+    recipe = draft(url, headers)
+    assert (recipe["live_version"], recipe["unpublished_changes"]) == (1, False)
+    _status, versions = http("GET", f"{url}versions/", headers=headers)
+    assert [(v["number"], v["comment"]) for v in versions] == [(1, "first answer")]
+
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_test_id("editor-state")).to_have_text("running")
+    assert draft(url, headers)["state"] == "running"
+
+    page.select_option("#add-kind", "set")
+    page.get_by_role("button", name="Add", exact=True).click()
+    saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["respond", "set"])
+    expect(page.locator(".editor-toolbar .pill-draft")).to_have_text("unpublished changes")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Discard changes").click()
+    expect(page.get_by_role("button", name="Step 2: Set variables")).to_have_count(0)
+    recipe = draft(url, headers)
+    assert (ids(recipe["definition"]["steps"]), recipe["unpublished_changes"], recipe["live_version"]) == (
+        ["respond"], False, 1)  # fmt: skip
+    screenshot(page, "editor-lifecycle")

@@ -155,3 +155,30 @@ def test_the_editor_page_is_read_only_for_viewers_and_hidden_from_outsiders(pers
     assert 'data-can-edit="false"' in client.get(reverse("recipe_edit", args=[recipe.pk])).content.decode()
     client.force_login(personas.outsider)
     assert client.get(reverse("recipe_edit", args=[recipe.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("post", "field"),
+    [({"name": " ", "trigger_kind": "manual"}, "Give the recipe a name"),
+     ({"name": "x", "trigger_kind": "teleport"}, "Choose what starts")],
+)  # fmt: skip
+def test_a_new_recipe_needs_a_name_and_a_trigger(personas, client, post, field):
+    client.force_login(personas.owner)
+    response = client.post(reverse("recipe_new"), post, follow=True)
+    assert field in response.content.decode()
+    assert not Recipe.objects.exists()
+
+
+def test_a_new_recipe_opens_in_the_editor_and_a_viewer_cannot_make_one(personas, client):
+    client.force_login(personas.owner)
+    response = client.post(reverse("recipe_new"), {"name": "Hooked", "trigger_kind": "webhook"})
+    recipe = Recipe.objects.get()
+    assert response["Location"] == reverse("recipe_edit", args=[recipe.pk])
+    assert recipe.draft == {
+        "format": "stepwise.recipe/1",
+        "name": "Hooked",
+        "trigger": {"kind": "webhook"},
+        "steps": [],
+    }
+    client.force_login(personas.viewer)
+    assert client.post(reverse("recipe_new"), {"name": "No", "trigger_kind": "manual"}).status_code == 403
