@@ -2,7 +2,10 @@ import os
 
 from celery import Celery
 
+from builder.broker import use_atomic_filesystem_transport
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "builder.settings")
+use_atomic_filesystem_transport()
 
 app = Celery("builder")
 app.config_from_object("django.conf:settings", namespace="CELERY")
