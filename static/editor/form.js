@@ -3,7 +3,7 @@
 // (literal values). The value belongs to the caller: each edit calls onChange with the whole
 // new value and the pointer of the field that changed. Rules without DOM: form-model.js.
 
-import { html, useEffect, useState } from "../vendor/htm-preact-standalone.module.js";
+import { html, useEffect, useLayoutEffect, useState } from "../vendor/htm-preact-standalone.module.js";
 import * as model from "./form-model.js";
 
 export * from "./form-model.js";
@@ -46,6 +46,11 @@ function describe(ctx, schema, path, extra = []) {
   const hasHelp = Boolean(schema.description || schema.format);
   const ids = [hasHelp ? `${id}-help` : "", problems.length ? `${id}-error` : ""].filter(Boolean).join(" ");
   return { at, id, problems, hasHelp, describedBy: ids || undefined, invalid: problems.length ? "true" : undefined };
+}
+
+function Decoration({ ctx, at, value }) {
+  const shown = ctx.decorate?.(at, value);
+  return shown ? html`<div class="sf-decoration">${shown}</div>` : null;
 }
 
 function Help({ schema, field }) {
@@ -109,7 +114,7 @@ function Leaf(props) {
       ${mode}${actions}
     </div>
     <${Control} ...${props} field=${field} setLocalProblem=${setLocalProblem} />
-    ${ctx.decorate ? ctx.decorate(field.at, value) : null}
+    <${Decoration} ctx=${ctx} at=${field.at} value=${value} />
     <${Help} schema=${schema} field=${field} />
     <${Problems} field=${field} />
     ${localProblem ? html`<span hidden data-parse-error=${field.at}></span>` : null}
@@ -255,7 +260,7 @@ function Checkbox({ schema, path, value, label, ctx, mode, actions, mark }) {
         ${label}<${Required} required=${true} mark=${mark} /></label>
       ${mode}${actions}
     </div>
-    ${ctx.decorate ? ctx.decorate(field.at, value) : null}
+    <${Decoration} ctx=${ctx} at=${field.at} value=${value} />
     <${Help} schema=${schema} field=${field} />
     <${Problems} field=${field} />
   </div>`;
@@ -270,7 +275,7 @@ function Group({ schema, path, value, label, required, mark, ctx, mode, actions,
     <${Help} schema=${schema} field=${field} />
     <${Problems} field=${field} />
     ${children}
-    ${ctx.decorate ? ctx.decorate(field.at, value) : null}
+    <${Decoration} ctx=${ctx} at=${field.at} value=${value} />
   </fieldset>`;
 }
 
@@ -302,12 +307,14 @@ function ArrayField(props) {
   const base = model.fieldId(ctx.idPrefix, pointer(path));
   const rowId = (index) => `${base}-${index}-row`;
   const [focus, setFocus] = useState(null);
-  useEffect(() => {
-    if (!focus) return;
-    const target = document.getElementById(focus);
-    (target?.matches("button, input, select, textarea") ? target : target?.querySelector("input, select, textarea, button"))?.focus();
+  // After a row operation the focus follows the row (kept until the row it names is rendered).
+  useLayoutEffect(() => {
+    const target = focus && document.getElementById(focus);
+    if (!target) return;
+    const control = target.matches("button") ? target : target.querySelector("input, select, textarea") ?? target.querySelector("button");
+    control?.focus();
     setFocus(null);
-  }, [focus]);
+  });
   const full = typeof schema.maxItems === "number" && rows.length >= schema.maxItems;
   const move = (from, to, which) => {
     ctx.set(path, model.moveRow(rows, from, to));

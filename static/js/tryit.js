@@ -1,7 +1,9 @@
-// "Try it out": a form built from the endpoint's schemas (path parameters, query, body), sent
-// to the gateway with fetch and the key typed in, and the answer shown as it came: status,
+// "Try it out": the schema form (../editor/form.js, the editor's own) for each of the endpoint's
+// schemas (path parameters, query, body) with literal values, sent to the gateway with fetch and the key typed in, and the answer shown as it came: status,
 // time, headers and body, with the same call as a curl command that names the key
 // $STEPWISE_KEY instead of showing it. Text reaches the page with textContent only.
+import { SchemaForm, schemaKind } from "../editor/form.js";
+import { html, render, useState } from "../vendor/htm-preact-standalone.module.js";
 import { keyFor } from "./keys.js";
 
 const spec = JSON.parse(document.getElementById("tryit-spec").textContent);
@@ -10,7 +12,6 @@ const keyInput = document.getElementById("tryit-key");
 const fields = document.getElementById("tryit-fields");
 const problemsBox = document.getElementById("tryit-problems");
 const sendButton = document.getElementById("tryit-send");
-const inputs = []; // { where: "params" | "query" | "body" | "raw", name, kind, control }
 
 function make(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -19,116 +20,99 @@ function make(tag, props = {}, ...children) {
   return node;
 }
 
-function kindOf(schema) {
-  if (Array.isArray(schema?.enum) && schema.enum.length) return "enum";
-  const type = Array.isArray(schema?.type) ? schema.type.find((t) => t !== "null") : schema?.type;
-  if (type === "integer" || type === "number" || type === "boolean") return type;
-  if (type === "object" || type === "array") return "json";
-  return "string";
+function propertiesOf(schema) {
+  return schema?.properties && typeof schema.properties === "object" ? schema.properties : {};
 }
 
-function control(kind, id, schema) {
-  if (kind === "boolean") return make("input", { type: "checkbox", id, checked: schema?.default === true });
-  if (kind === "enum") {
-    const select = make("select", { id }, make("option", { value: "", textContent: "—" }));
-    for (const value of schema.enum) {
-      select.append(make("option", { value: JSON.stringify(value), textContent: String(value) }));
-    }
-    return select;
+// The path's {parameters}, each a required string whatever the schema says: the gateway reads
+// them from the path as text and checks them against params_schema itself.
+function paramsSchema() {
+  const given = propertiesOf(spec.params_schema);
+  const properties = {};
+  for (const name of spec.params) {
+    const { title, description, pattern, format } = given[name] ?? {};
+    properties[name] = { type: "string", title, description, pattern, format };
   }
-  if (kind === "json") {
-    const hint = schema?.type === "array" ? "[ … ] as JSON" : "{ … } as JSON";
-    return make("textarea", { id, rows: 3, className: "mono", placeholder: hint, spellcheck: false });
-  }
-  const input = make("input", { id, type: kind === "string" ? "text" : "number", spellcheck: false });
-  if (kind === "number") input.step = "any";
-  if (schema?.format) input.placeholder = schema.format;
-  if (schema?.default !== undefined && typeof schema.default !== "object") input.value = String(schema.default);
-  return input;
+  return { type: "object", required: spec.params, properties };
 }
 
-function addField(group, where, name, given, required) {
-  let schema = given;
-  let kind = where === "params" && kindOf(schema) === "json" ? "string" : kindOf(schema);
-  if (kind === "boolean" && !required) {
-    // Left out, true or false: a checkbox could not say "not sent".
-    schema = { ...schema, enum: [true, false] };
-    kind = "enum";
-  }
-  const id = `tryit-${where}-${name}`;
-  const input = control(kind, id, schema);
-  input.name = name;
-  input.dataset.where = where;
-  if (kind === "boolean") {
-    group.append(make("label", { className: "check", htmlFor: id }, input, ` ${name}`));
-  } else {
-    const label = make("label", { htmlFor: id }, name);
-    if (required) label.append(" ", make("span", { className: "req", textContent: "*" }));
-    const type = [schema?.type ?? []].flat().join(" | ");
-    if (type) label.append(" ", make("span", { className: "muted small", textContent: type }));
-    group.append(label, input);
-  }
-  if (schema?.description) group.append(make("div", { className: "help", textContent: schema.description }));
-  inputs.push({ where, name, kind, control: input });
-}
-
-function addGroup(title, where, schema, names) {
-  const properties = schema?.properties && typeof schema.properties === "object" ? schema.properties : {};
-  const required = new Set(Array.isArray(schema?.required) ? schema.required : []);
-  const list = names ?? Object.keys(properties);
-  if (!list.length) return false;
-  const group = make("fieldset", { className: "tryit-group" }, make("legend", { textContent: title }));
-  for (const name of list) {
-    addField(group, where, name, properties[name] || {}, where === "params" || required.has(name));
-  }
-  fields.append(group);
-  return true;
-}
-
-function read(input) {
-  const { kind, control: element, name } = input;
-  if (kind === "boolean") return { present: true, value: element.checked };
-  const text = element.value;
-  if (text.trim() === "") return { present: false };
-  if (kind === "enum") return { present: true, value: JSON.parse(text) };
-  if (kind === "integer" || kind === "number") {
-    const number = Number(text);
-    return { present: true, value: Number.isFinite(number) ? number : text };
-  }
-  if (kind === "json") {
-    try {
-      return { present: true, value: JSON.parse(text) };
-    } catch (error) {
-      return { present: true, problem: `${name || "The body"} is not valid JSON: ${error.message}` };
+// A query value is text, so a list whose items have no schema is a list of strings.
+function querySchema() {
+  const properties = { ...propertiesOf(spec.query_schema) };
+  for (const [name, property] of Object.entries(properties)) {
+    if (schemaKind(property) === "array" && schemaKind(property.items) === "json") {
+      properties[name] = { ...property, items: { ...(property.items ?? {}), type: "string" } };
     }
   }
-  return { present: true, value: text };
+  return { ...spec.query_schema, type: "object", properties };
+}
+
+const bodyAsJson = spec.body_schema && schemaKind(spec.body_schema) === "json";
+const groups = [
+  spec.params.length && { where: "params", title: "Path parameters", schema: paramsSchema(), prefix: "tryit-params" },
+  Object.keys(propertiesOf(spec.query_schema)).length && {
+    where: "query", title: "Query parameters", schema: querySchema(), prefix: "tryit-query" },
+  spec.body_schema && (bodyAsJson
+    ? { where: "body", title: "Body", schema: { ...spec.body_schema, title: "JSON body" }, prefix: "tryit-raw-body" }
+    : { where: "body", title: "Body", schema: spec.body_schema, prefix: "tryit-body" }),
+].filter(Boolean);
+
+let values = { params: {}, query: {}, body: spec.body_schema ? {} : undefined };
+let showFieldProblems = () => {};
+
+function Groups() {
+  const [shown, setShown] = useState(values);
+  const [problems, setProblems] = useState({});
+  showFieldProblems = setProblems;
+  const change = (where) => (next) => {
+    values = { ...values, [where]: next };
+    setShown(values);
+    showCurl(build());
+  };
+  return groups.map(
+    ({ where, title, schema, prefix }) => html`<fieldset class="tryit-group" key=${where}>
+      <legend>${title}</legend>
+      <${SchemaForm} schema=${schema} value=${shown[where]} onChange=${change(where)} idPrefix=${prefix}
+        problems=${problems[where]} />
+    </fieldset>`,
+  );
+}
+
+function queryText(value) {
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 function build() {
   const problems = [];
+  if (fields.querySelector("[data-parse-error]")) problems.push("Correct the fields marked above.");
   let path = spec.path;
-  const query = new URLSearchParams();
-  let body = spec.body_schema ? {} : undefined;
-  for (const input of inputs) {
-    const got = read(input);
-    if (got.problem) {
-      problems.push(got.problem);
-    } else if (input.where === "params") {
-      if (!got.present) problems.push(`Fill in the path parameter ${input.name}.`);
-      else path = path.replace(`{${input.name}}`, () => encodeURIComponent(String(got.value)));
-    } else if (input.where === "query" && got.present) {
-      for (const value of [got.value].flat()) {
-        query.append(input.name, typeof value === "string" ? value : JSON.stringify(value));
-      }
-    } else if (input.where === "raw") {
-      if (got.present) body = got.value;
-    } else if (input.where === "body" && got.present) {
-      body[input.name] = got.value;
-    }
+  for (const name of spec.params) {
+    const value = values.params[name];
+    if (!value) problems.push(`Fill in the path parameter ${name}.`);
+    else path = path.replace(`{${name}}`, () => encodeURIComponent(value));
   }
+  const query = new URLSearchParams();
+  const names = [...new Set([...Object.keys(propertiesOf(spec.query_schema)), ...Object.keys(values.query)])];
+  for (const name of names) {
+    const value = values.query[name];
+    if (value === undefined) continue;
+    for (const item of Array.isArray(value) ? value : [value]) query.append(name, queryText(item));
+  }
+  const body = spec.body_schema ? (values.body ?? {}) : undefined;
   const search = query.toString();
   return { problems, body, url: spec.base + path + (search ? `?${search}` : "") };
+}
+
+// The gateway's problems ("/body/name", "/query/limit") shown on the fields they name too.
+function placeAnswerProblems(errors) {
+  const placed = {};
+  for (const { pointer = "", message } of errors) {
+    const [, where, rest = ""] = /^\/(params|query|body)(\/.*)?$/.exec(pointer) ?? [];
+    if (!where) continue;
+    placed[where] ??= new Map();
+    placed[where].set(rest, [...(placed[where].get(rest) ?? []), message]);
+  }
+  showFieldProblems(placed);
 }
 
 function quote(text) {
@@ -178,10 +162,12 @@ function showAnswer(response, text, milliseconds) {
   }
   errors.replaceChildren(...items);
   errors.hidden = items.length === 0;
+  placeAnswerProblems(Array.isArray(error?.errors) ? error.errors : []);
 }
 
 async function send(event) {
   event.preventDefault();
+  showFieldProblems({});
   const built = build();
   showCurl(built);
   const key = keyInput.value.trim();
@@ -208,16 +194,7 @@ async function send(event) {
   }
 }
 
-addGroup("Path parameters", "params", spec.params_schema, spec.params);
-addGroup("Query parameters", "query", spec.query_schema);
-if (spec.body_schema && !addGroup("Body", "body", spec.body_schema)) {
-  // No properties to build a form from: the whole body as JSON.
-  const group = make("fieldset", { className: "tryit-group" }, make("legend", { textContent: "Body" }));
-  const area = make("textarea", { id: "tryit-raw-body", rows: 6, className: "mono", value: "{}", spellcheck: false });
-  group.append(make("label", { htmlFor: area.id, textContent: "JSON body" }), area);
-  fields.append(group);
-  inputs.push({ where: "raw", name: "", kind: "json", control: area });
-}
+render(html`<${Groups} />`, fields);
 
 const remembered = keyFor(spec.collection);
 if (remembered) {
@@ -226,5 +203,4 @@ if (remembered) {
   document.getElementById("tryit-key-hint").textContent = hint;
 }
 form.addEventListener("submit", send);
-form.addEventListener("input", () => showCurl(build()));
 showCurl(build());

@@ -2,6 +2,7 @@
 recipe, a client with an access profile and a key shown once, "try it out" against the real
 gateway, and the call log with its chart."""
 
+import json
 import re
 import time
 
@@ -207,7 +208,10 @@ def test_try_a_get_endpoint_with_a_path_parameter_and_a_query(signed_in, stack):
     page.fill("#tryit-key", key["secret"])
     page.fill("#tryit-params-id", "7")
     page.fill("#tryit-query-limit", "5")
-    page.fill("#tryit-query-tags", '["a", "b"]')
+    page.get_by_role("button", name="Add tags item").click()
+    page.get_by_role("button", name="Add tags item").click()
+    page.fill("#tryit-query-tags-0", "a")
+    page.fill("#tryit-query-tags-1", "b")
     # The query follows the schema's property order, which PostgreSQL's jsonb does not keep.
     expect(page.get_by_test_id("tryit-curl")).to_contain_text(
         re.compile(rf"/apim/directory-{suffix}/v1/people/7\?(limit=5&tags=a&tags=b|tags=a&tags=b&limit=5)")
@@ -225,3 +229,97 @@ def test_try_a_get_endpoint_with_a_path_parameter_and_a_query(signed_in, stack):
     page.get_by_role("button", name="Send request").click()
     expect(page.locator("#tryit-problems")).to_have_text("Fill in the path parameter id.")
     screenshot(page, "apiplatform-tryit-get")
+
+
+NOTIFY = {
+    "format": "stepwise.recipe/1",
+    "name": "Notify",
+    "trigger": {
+        "kind": "api_request",
+        "mode": "sync",
+        "request_schema": {
+            "type": "object",
+            "required": ["recipients", "card"],
+            "properties": {
+                "recipients": {"type": "array", "items": {"type": "string", "format": "email"}},
+                "card": {
+                    "type": "object",
+                    "required": ["title"],
+                    "properties": {"title": {"type": "string"}, "size": {"type": "integer"}},
+                },
+                "priority": {"enum": ["low", "high"]},
+                "silent": {"type": "boolean", "description": "Leave out to use the channel's setting"},
+            },
+        },
+    },
+    "steps": [{"id": "reply", "respond": {"status": 200, "body": {"got": "{{ trigger.body }}"}}}],
+}
+
+
+def test_try_a_body_with_a_list_a_nested_object_an_enum_and_an_optional_boolean(signed_in, stack):
+    page = signed_in
+    base, (headers, workspace) = stack.base_url, api_login(stack)
+    suffix = time.time_ns() % 10**8
+    imported = {"workspace": workspace, "definition": {**NOTIFY, "name": f"Notify {suffix}"}}
+    _, recipe = http("POST", f"{base}/api/recipes/import/", imported, headers)
+    http("POST", f"{base}/api/recipes/{recipe['id']}/start/", {}, headers)
+    _, collection = http("POST", f"{base}/api/collections/", {"workspace": workspace, "name": "Alerts",
+                                                              "slug": f"alerts-{suffix}"}, headers)  # fmt: skip
+    _, endpoint = http("POST", f"{base}/api/endpoints/", {"collection": collection["id"], "name": "Notify",
+                       "method": "POST", "path": "/notify", "recipe": recipe["id"]}, headers)  # fmt: skip
+    _, client = http("POST", f"{base}/api/clients/", {"workspace": workspace, "name": f"Pager {suffix}"}, headers)
+    http("POST", f"{base}/api/clients/{client['id']}/profiles/", {"name": "Default", "collections": [collection["id"]]},
+         headers)  # fmt: skip
+    _, key = http("POST", f"{base}/api/clients/{client['id']}/keys/", {"name": "pager"}, headers)
+
+    use_own_workspace(page)
+    page.goto(f"/api-platform/endpoints/{endpoint['id']}/try/")
+    page.fill("#tryit-key", key["secret"])
+    add = page.get_by_role("button", name="Add recipients item")
+    add.click()
+    expect(page.locator("#tryit-body-recipients-0")).to_be_focused()  # the new row's field
+    page.keyboard.type("first@example.com")
+    add.click()
+    page.keyboard.type("second@example.com")
+    page.get_by_role("button", name="Move recipients item 2 up").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#tryit-body-recipients-0")).to_have_value("second@example.com")
+    expect(page.locator("#tryit-body-recipients-1")).to_have_value("first@example.com")
+    # The moved row cannot go higher: its other move button takes the focus.
+    expect(page.get_by_role("button", name="Move recipients item 1 down")).to_be_focused()
+    add.click()
+    page.keyboard.type("third@example.com")
+    page.get_by_role("button", name="Remove recipients item 2").click()
+    expect(page.locator("#tryit-body-recipients-2")).to_have_count(0)
+
+    page.fill("#tryit-body-card-title", "Disk full")
+    page.fill("#tryit-body-card-size", "abc")
+    expect(page.locator("#tryit-body-card-size-error")).to_have_text("Not a number.")
+    expect(page.locator("#tryit-body-card-size")).to_have_attribute("aria-invalid", "true")
+    page.get_by_role("button", name="Send request").click()
+    expect(page.locator("#tryit-problems")).to_have_text("Correct the fields marked above.")
+    page.fill("#tryit-body-card-size", "1e1")
+    expect(page.locator("#tryit-body-card-size-error")).to_have_count(0)
+    page.select_option("#tryit-body-priority", label="high")
+    expect(page.locator("#tryit-body-silent")).to_have_value("")  # not sent unless chosen
+    page.select_option("#tryit-body-silent", label="false")
+    expect(page.get_by_test_id("tryit-curl")).to_contain_text('"size":10')
+    screenshot(page, "apiplatform-tryit-form")
+
+    page.get_by_role("button", name="Send request").click()
+    expect(page.get_by_test_id("tryit-status")).to_have_text(re.compile(r"^200\b"))
+    got = json.loads(page.get_by_test_id("tryit-body").inner_text())["got"]
+    assert got == {
+        "recipients": ["second@example.com", "third@example.com"],
+        "card": {"title": "Disk full", "size": 10},
+        "priority": "high",
+        "silent": False,
+    }
+
+    # The gateway's problems land on the field they name.
+    page.fill("#tryit-body-recipients-1", "nobody")
+    page.get_by_role("button", name="Send request").click()
+    expect(page.get_by_test_id("tryit-status")).to_have_text(re.compile(r"^400\b"))
+    expect(page.locator("#tryit-body-recipients-1")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#tryit-body-recipients-1-error")).to_contain_text("'nobody' is not a 'email'")
+    screenshot(page, "apiplatform-tryit-form-problems")
