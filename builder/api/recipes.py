@@ -1,5 +1,5 @@
 """/api/recipes/: CRUD, the draft (save, publish, discard), versions, restore, diff, start / stop,
-import / export, test runs."""
+import / export, test runs, and the editor's previews of a field's pills and of a schedule."""
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -13,14 +13,20 @@ from rest_framework.response import Response
 from builder.api.apiplatform import WorkspaceFilter
 from builder.api.inputs import WORKSPACE_FOR_CREATE, JsonInput, id_field, read_query, write_body
 from builder.api.openapi import errors
+from builder.api.previews import (
+    PreviewAnswerSerializer,
+    PreviewSerializer,
+    ScheduleAnswerSerializer,
+    SchedulePreviewSerializer,
+)
 from builder.engine.schema import RECIPE_SCHEMA
-from builder.recipes import drafts, services
+from builder.recipes import drafts, previews, services
 from builder.recipes.access import access_recipe
 from builder.recipes.definitions import FORMAT
 from builder.recipes.diff import diff
 from builder.recipes.models import Recipe, RecipeVersion
 from builder.recipes.selectors import recipe_problems, recipe_reloaded, recipe_side, recipes_for_user
-from builder.triggers.selectors import trigger_summary
+from builder.triggers.selectors import schedule_preview, trigger_summary
 from builder.triggers.services import hook_prepare, hook_regenerate, parse_poll_from
 from builder.workspaces.access import MAX_ID, access_workspace_for_create, parse_id
 from builder.workspaces.models import Role
@@ -180,6 +186,11 @@ PROBLEMS_400 = "The body is invalid, or (invalid_recipe) the draft has problems:
 STALE_409 = "stale_revision: someone saved the draft after `revision`; `current` says who and when."
 DRAFT_ERRORS = errors(why={400: PROBLEMS_400, 409: STALE_409})
 DRAFT_ERRORS_404 = errors(404, why={400: PROBLEMS_400, 409: STALE_409})
+PREVIEW_ERRORS = errors(why={
+    400: "The body is invalid, an expression failed (`fields.value` has the engine's message), or `step` "
+         "names no step of the recipe.",
+    404: "No such recipe, or (`fields.job`) no such job of this recipe.",
+})  # fmt: skip
 
 
 NUMBER = OpenApiParameter(
@@ -376,6 +387,28 @@ class RecipeViewSet(viewsets.GenericViewSet):
         job = drafts.draft_test_run(recipe=recipe, trigger=body.get("trigger", {}), pins=body.get("pins"))
         status_url = request.build_absolute_uri(f"/api/jobs/{job.pk}/")
         return Response({"job_id": job.pk, "status_url": status_url}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=PreviewSerializer, responses={200: PreviewAnswerSerializer, **PREVIEW_ERRORS})
+    @action(detail=True, methods=["post"])
+    def preview(self, request, pk=None):
+        """What `value` renders to as a step field, by the engine, in the data of one of this
+        recipe's jobs (`job`, by default its latest test run; with none, empty data): trigger,
+        steps.<id>, vars and, for a `step` in a for each, the loop's first item. Viewers may."""
+        recipe = access_recipe(request.user, pk)
+        body = write_body(PreviewSerializer, request)
+        if "value" not in body:
+            raise ValidationError({"value": "This field is required."})
+        found = previews.expression_preview(recipe=recipe, value=body["value"], job_id=body.get("job"),
+                                            step=body.get("step"))  # fmt: skip
+        return Response({"value": found.value, "job": found.job_id})
+
+    @extend_schema(request=SchedulePreviewSerializer, responses=ScheduleAnswerSerializer)
+    @action(detail=False, methods=["post"], url_path="schedule-preview")
+    def schedule_preview(self, request):
+        """A schedule trigger before it is saved: in words and its next five runs in its time
+        zone. `cron` (with `timezone`, UTC by default) or `every_seconds`."""
+        body = write_body(SchedulePreviewSerializer, request)
+        return Response(schedule_preview(**body))
 
     @staticmethod
     def _version(request, pk, number) -> RecipeVersion:

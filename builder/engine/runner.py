@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from builder.engine.expressions import PILL_GLOBALS, ExpressionError, evaluate, render
+from builder.engine.loops import loop_items, loop_state
 from builder.engine.recorder import NullRecorder, Recorder
 from builder.engine.replay import Replay, idempotency_key, new_run_key
 from connectors.errors import ConnectorError
@@ -297,11 +298,10 @@ def _if(state: _Run, step: dict, step_id: str, path: str) -> None:
 
 
 def _foreach(state: _Run, step: dict, step_id: str, path: str) -> None:
-    items = _fill(state, step["foreach"], step_id, path, "foreach")
-    if isinstance(items, dict):
-        items = [{"key": k, "value": v} for k, v in items.items()]
-    if not isinstance(items, list):
-        raise StepError(f"Step {step_id}, foreach: expected a list, got {type(items).__name__}.", step=step_id,
+    rendered = _fill(state, step["foreach"], step_id, path, "foreach")
+    items = loop_items(rendered)
+    if items is None:
+        raise StepError(f"Step {step_id}, foreach: expected a list, got {type(rendered).__name__}.", step=step_id,
                         path=path, field="foreach", kind="expression_error")  # fmt: skip
     limit = int(step.get("max", MAX_ITERATIONS))
     if len(items) > limit:
@@ -313,8 +313,7 @@ def _foreach(state: _Run, step: dict, step_id: str, path: str) -> None:
     try:
         for index, item in enumerate(items):
             state.scope[name] = item
-            state.scope["loop"] = {"index": index, "first": index == 0, "last": index == len(items) - 1,
-                                   "length": len(items)}  # fmt: skip
+            state.scope["loop"] = loop_state(index, len(items))
             _run_steps(state, step.get("do", []), f"{path}[{index}].")
     finally:
         for key, value in saved.items():

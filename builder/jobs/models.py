@@ -14,6 +14,9 @@ class JobStatus(models.TextChoices):
 
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
 
+# The trigger_kind of a test run's job (and of its reruns): the editor reads the latest one.
+TEST_RUN = "manual"
+
 
 class Job(models.Model):
     """One run of a recipe version. Written (queued) before its task is sent."""

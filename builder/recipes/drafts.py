@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from builder.errors import Conflict, NoSuchObject, Refusal
-from builder.jobs.models import Job
+from builder.jobs.models import TEST_RUN, Job
 from builder.jobs.payloads import without_nul
 from builder.jobs.services import job_enqueue
 from builder.recipes.definitions import action_step_ids, check_storable, digest, summary
@@ -159,9 +159,9 @@ def draft_test_run(*, recipe: Recipe, trigger: dict, pins: dict | None = None) -
     if found:
         raise RecipeProblems(found, summary="The draft cannot run: fix these problems.")
     if recipe.live_version_id and recipe.live_version.digest == recipe.draft_digest:
-        return job_enqueue(recipe=recipe, trigger=trigger, trigger_kind="manual", version=recipe.live_version,
+        return job_enqueue(recipe=recipe, trigger=trigger, trigger_kind=TEST_RUN, version=recipe.live_version,
                            pins=pins)  # fmt: skip
-    return job_enqueue(recipe=recipe, trigger=trigger, trigger_kind="manual", draft=recipe.draft, pins=pins)
+    return job_enqueue(recipe=recipe, trigger=trigger, trigger_kind=TEST_RUN, draft=recipe.draft, pins=pins)
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from cron_descriptor import (
     ExpressionDescriptor,
@@ -12,6 +13,7 @@ from cron_descriptor import (
     WrongArgumentException,
 )
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
@@ -20,6 +22,8 @@ from builder.recipes.selectors import recipe_trigger
 from builder.triggers.models import PollState, WebhookHook
 from builder.triggers.schedules import DEFAULT_POLL_SECONDS, task_name
 from builder.triggers.services import hook_for, next_runs
+from connectors.scheduler.schedules import INTERVAL_INPUT
+from connectors.sdk import FORMATS
 
 
 def trigger_summary(recipe: Recipe, *, build_url: Callable[[str], str] | None = None,
@@ -112,3 +116,41 @@ def erroring_polls(workspace_id: int) -> set[int]:
     """Ids of the workspace's polling recipes that failed too often in a row: one query."""
     failing = PollState.objects.filter(recipe__workspace_id=workspace_id, failures__gte=settings.POLL_MAX_FAILURES)
     return set(failing.values_list("recipe_id", flat=True))
+
+
+# An interval's bounds: the scheduler connector's interval trigger declares them.
+INTERVAL_SECONDS = (
+    INTERVAL_INPUT["properties"]["every_seconds"]["minimum"],
+    INTERVAL_INPUT["properties"]["every_seconds"]["maximum"],
+)
+CRON_HELP = "give five fields (minute hour day month weekday), such as 30 9 * * 1-5"
+
+
+def _check_schedule(cron: str | None, zone: str | None, every_seconds: int | None) -> None:
+    if cron is not None and every_seconds is not None:
+        raise ValidationError({"cron": "Give cron or every_seconds, not both."})
+    if cron is None and every_seconds is None:
+        raise ValidationError({"cron": "Give cron or every_seconds (a cron may have a timezone)."})
+    if cron is not None and not FORMATS.conforms(cron, "cron"):
+        raise ValidationError({"cron": f"Not a valid cron expression: {CRON_HELP}."})
+    if zone is not None and not FORMATS.conforms(zone, "timezone"):
+        raise ValidationError({"timezone": f"{zone!r} is not a time zone: give an IANA name such as Europe/Paris."})
+    low, high = INTERVAL_SECONDS
+    if every_seconds is not None and not low <= every_seconds <= high:
+        raise ValidationError({"every_seconds": f"Give a number of seconds from {low} to {high}."})
+
+
+def schedule_preview(*, cron: str | None = None, timezone: str | None = None,
+                     every_seconds: int | None = None) -> dict:  # fmt: skip
+    """A schedule before it is saved: in words (`schedule_words`) and its next five runs (as beat
+    would fire them) in its time zone, UTC by default. A bad cron, time zone or interval is a
+    ValidationError naming the field."""
+    _check_schedule(cron, timezone, every_seconds)
+    trigger = {"kind": "schedule", "timezone": timezone or "UTC"}
+    trigger.update({"cron": cron} if cron is not None else {"every_seconds": every_seconds})
+    try:
+        runs = next_runs(trigger)
+    except ValueError:  # croniter finds no date: the 30th of February
+        raise ValidationError({"cron": "This cron names no date that exists, so it never fires."}) from None
+    zone = ZoneInfo(timezone or "UTC")
+    return {"description": schedule_words(trigger), "next_runs": [run.astimezone(zone) for run in runs]}

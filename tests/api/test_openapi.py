@@ -88,3 +88,19 @@ def test_a_new_connection_has_its_connectors_fields_and_no_others(schema):
     assert email["required"] == ["host", "from_email"]
     assert email["properties"]["port"]["type"] == "integer"
     assert body["required"] is True
+
+
+def test_the_editor_previews_are_documented(schema):
+    preview = schema["paths"]["/api/recipes/{id}/preview/"]["post"]
+    body = preview["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["components"]["schemas"][body]["properties"]) == {"value", "job", "step"}
+    answer = preview["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["components"]["schemas"][answer]["properties"]) == {"value", "job"}
+    assert {"400", "404"} <= set(preview["responses"])
+    schedule = schema["paths"]["/api/recipes/schedule-preview/"]["post"]
+    body = schedule["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    interval = schema["components"]["schemas"][body]["properties"]["every_seconds"]
+    assert (interval["minimum"], interval["maximum"]) == (10, 31 * 24 * 3600)
+    answer = schedule["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    runs = schema["components"]["schemas"][answer]["properties"]["next_runs"]
+    assert runs["items"]["format"] == "date-time"
