@@ -259,7 +259,7 @@ def _action(state: _Run, step: dict, step_id: str, path: str) -> None:
                         field="action", kind="invalid_step")  # fmt: skip
     slot = step.get("connection")
     connection = state.connections.get(slot, {}) if slot else {}
-    if slot and slot not in state.connections:
+    if slot and slot not in state.connections and step_id not in state.pins:  # a pinned step needs no connection
         raise StepError(f"Step {step_id}: the connection slot {slot!r} is not bound.", step=step_id, path=path,
                         field="connection", kind="unbound_connection")  # fmt: skip
     input = _fill(state, step.get("input", {}), step_id, path, "input")

@@ -36,6 +36,28 @@ def action_step_ids(steps: list) -> set[str]:
     return found
 
 
+def slot_users(definition: dict) -> dict[str, set[str]]:
+    """Which steps use each connection slot (the trigger counts as "trigger"), in blocks too."""
+    users: dict[str, set[str]] = {}
+    trigger = definition.get("trigger")
+    if isinstance(trigger, dict) and isinstance(trigger.get("connection"), str):
+        users.setdefault(trigger["connection"], set()).add("trigger")
+
+    def visit(steps):
+        for step in steps if isinstance(steps, list) else []:
+            if not isinstance(step, dict):
+                continue
+            if isinstance(step.get("connection"), str):
+                users.setdefault(step["connection"], set()).add(step.get("id"))
+            for key in STEP_LISTS:
+                visit(step.get(key))
+            for branch in step.get("else_if") if isinstance(step.get("else_if"), list) else []:
+                visit(branch.get("then") if isinstance(branch, dict) else None)
+
+    visit(definition.get("steps"))
+    return users
+
+
 def _text(definition: dict, key: str) -> str:
     value = definition.get(key)
     return value if isinstance(value, str) else ""

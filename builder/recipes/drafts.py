@@ -155,7 +155,7 @@ def draft_test_run(*, recipe: Recipe, trigger: dict, pins: dict | None = None) -
     action steps named in `pins` answer their pinned output and call no app. The job records
     the live version when the draft is that version, else the draft itself."""
     pins = _check_pins(recipe, pins) if pins else None
-    found = recipe_problems(recipe)
+    found = recipe_problems(recipe, pinned=frozenset(pins or ()))
     if found:
         raise RecipeProblems(found, summary="The draft cannot run: fix these problems.")
     if recipe.live_version_id and recipe.live_version.digest == recipe.draft_digest:

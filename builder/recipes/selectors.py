@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from builder.connections.models import Connection
 from builder.engine.checks import check_definition, problem
-from builder.recipes.definitions import trigger_of
+from builder.recipes.definitions import slot_users, trigger_of
 from builder.recipes.models import Recipe, RecipeState
 from connectors.registry import registry
 
@@ -55,17 +55,21 @@ def recipe_side(recipe: Recipe, side: str) -> tuple[dict, dict] | None:
     return ({"side": "version", "version": version.number}, version.definition) if version else None
 
 
-def recipe_problems(recipe: Recipe, *, definition: dict | None = None) -> list[dict]:
+def recipe_problems(recipe: Recipe, *, definition: dict | None = None, pinned: frozenset = frozenset()) -> list[dict]:
     """What stops `definition` (the draft's by default) from running as this recipe: its
-    checks' problems, then its connection slots left unbound or bound to the wrong connector."""
+    checks' problems, then its connection slots left unbound or bound to the wrong connector.
+    A slot only `pinned` steps use (a test run's) calls no app, so it may stay unbound."""
     definition = recipe.draft if definition is None else definition
     found = check_definition(definition, registry())
     if found:
         return found
     bound = Connection.objects.filter(pk__in=list(recipe.bindings.values()), workspace_id=recipe.workspace_id)
     connections = {c.pk: c for c in bound}
+    users = slot_users(definition)
     for slot, spec in definition.get("connections", {}).items():
         connection = connections.get(recipe.bindings.get(slot))
+        if connection is None and pinned and users.get(slot) and users[slot] <= pinned:
+            continue
         if connection is None:
             found.append(
                 problem(f"/connections/{slot}", f"Bind the slot {slot!r} to a {spec['connector']} connection.")

@@ -20,6 +20,13 @@ function Badge({ problems }) {
   return html`<span class="problem-badge" title=${problems.map((p) => p.message).join("\n")}>${label}</span>`;
 }
 
+/** The step on the last test run: running, succeeded, failed; and whether its output is pinned. */
+function RunMark({ status, pinned }) {
+  return html`${pinned ? html`<span class="pin-mark" title="Pinned: test runs use its pinned output">pinned</span>` : null}
+    ${status ? html`<span class=${`run-mark run-${status.status}`} data-run=${status.status}
+      title=${`On the last test run: ${status.status}${status.pinned ? " (pinned)" : ""}`}>${status.status}</span>` : null}`;
+}
+
 function Problems({ problems }) {
   if (!problems?.length) return null;
   return html`<ul class="card-problems">
@@ -67,6 +74,7 @@ function StepCard({ step, path, number, ctx }) {
           <span class="card-title">${title}</span>
           ${detail ? html`<span class="card-detail">${detail}</span>` : null}
         </span>
+        <${RunMark} status=${ctx.statuses?.get(step.id)} pinned=${Object.hasOwn(ctx.pins || {}, step.id)} />
         <${Badge} problems=${ctx.problems.get(at)} />
       </button>
       ${hasInside
@@ -87,8 +95,11 @@ function StepCard({ step, path, number, ctx }) {
 }
 
 function Branch({ label, path, number, ctx }) {
+  const where = `${label} of step ${number}`;
   return html`<div class="branch">
-    <div class="branch-label">${label}</div>
+    <div class="branch-head"><span class="branch-label">${label}</span>
+      ${ctx.onAddTo ? html`<button type="button" class="btn btn-tiny" aria-label=${`Add a step to ${where}`}
+        onClick=${() => ctx.onAddTo(path, where)}>+ Add here</button>` : null}</div>
     <${StepList} path=${path} prefix=${`${number}.`} ctx=${ctx} />
   </div>`;
 }

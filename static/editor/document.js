@@ -199,3 +199,54 @@ export function redo(history) {
   const [next, ...rest] = history.future;
   return { past: [...history.past, history.present], present: next, future: rest, group: null, at: 0 };
 }
+
+// --- renaming a step ----------------------------------------------------------------------
+
+/** Whether `id` may name a step of `doc` (the server's pattern, not taken by another step). */
+export function idProblem(doc, id, current = null) {
+  if (!ID_PATTERN.test(id)) return "An id starts with a letter or _, then letters, digits or _ (at most 64).";
+  if (id !== current && stepIds(doc).has(id)) return `The id ${id} is taken by another step.`;
+  return "";
+}
+
+const PILLS = /\{\{(.*?)\}\}/gs;
+
+/** `value` with `steps.<from>` read as `steps.<to>` inside every pill (shared where unchanged). */
+function renameIn(value, reads, to) {
+  if (typeof value === "string") return value.replace(PILLS, (pill) => pill.replace(reads, `steps.${to}`));
+  if (Array.isArray(value)) {
+    const next = value.map((item) => renameIn(item, reads, to));
+    return next.every((item, n) => item === value[n]) ? value : next;
+  }
+  if (value && typeof value === "object") {
+    const next = Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, renameIn(inner, reads, to)]));
+    return Object.keys(next).every((key) => next[key] === value[key]) ? value : next;
+  }
+  return value;
+}
+
+/**
+ * The step at `path` renamed to `to`, and every pill that read `steps.<old id>` reading
+ * `steps.<to>` (as n8n follows a renamed node). Unchanged if `to` is not a valid free id.
+ */
+export function renameStep(doc, path, to) {
+  const step = getAt(doc, path);
+  if (!step || typeof step.id !== "string" || step.id === to || idProblem(doc, to, step.id)) return doc;
+  const reads = new RegExp(`\\bsteps\\.${step.id}\\b`, "g");
+  let next = { ...doc, steps: renameIn(doc.steps, reads, to) };
+  // A bare `if` expression (no braces) reads steps too.
+  for (const { step: inner, path: at } of walkSteps(next)) {
+    if (typeof inner?.if === "string" && !inner.if.includes("{{")) {
+      const renamed = inner.if.replace(reads, `steps.${to}`);
+      if (renamed !== inner.if) next = setAt(next, [...at, "if"], renamed);
+    }
+  }
+  return setAt(next, [...path, "id"], to);
+}
+
+/** A connection slot name not declared yet: the connector's name, else name_2… */
+export function uniqueSlot(doc, connector) {
+  const taken = new Set(Object.keys(doc?.connections || {}));
+  if (!taken.has(connector)) return connector;
+  for (let n = 2; ; n++) if (!taken.has(`${connector}_${n}`)) return `${connector}_${n}`;
+}

@@ -4,85 +4,41 @@
 
 import { html, render, useCallback, useEffect, useRef, useState } from "../vendor/htm-preact-standalone.module.js";
 import { ApiError, api } from "./api.js";
+import { AddStep, Conflict, Lifecycle, SaveState } from "./toolbar.js";
 import { RecipeCard, StepList } from "./chain.js";
 import * as ops from "./document.js";
+import { NamesInScope, withPillAt } from "./fields.js";
+import { StepPanel } from "./panel.js";
 import { RECIPE, placeProblems } from "./problems.js";
+import { dataRoots, scopeAt, stepPillProblems } from "./scope.js";
+import { statusesOf } from "./testdata.js";
+import { StepRun, TestPanel, useTestRuns } from "./testrun.js";
+import { DataTree, namesOf } from "./tree.js";
+import { TriggerPanel } from "./trigger.js";
 import { catalogIndex } from "./words.js";
 
 const SAVE_AFTER_MS = 1200;
-const KINDS = [
-  ["action", "Action (an app)"],
-  ["if", "If"],
-  ["foreach", "For each"],
-  ["set", "Set variables"],
-  ["respond", "Respond"],
-  ["stop", "Stop"],
-  ["call", "Call a recipe"],
-];
 
 function pathOf(doc, at) {
   for (const { path } of ops.walkSteps(doc)) if (ops.pointer(path) === at) return path;
   return null;
 }
 
-function SaveState({ save }) {
-  const words = { saved: "Saved", saving: "Saving…", dirty: "Unsaved changes", offline: "Unsaved: offline, retrying",
-    conflict: "Not saved: conflict" }[save];
-  return html`<span class="save-state" data-state=${save} role="status" aria-live="polite">${words}</span>`;
+/** The document with an emptied `retry` removed, so clearing a setting leaves no trace. */
+function pruned(doc, path) {
+  const parent = path.slice(0, -1);
+  const holder = ops.getAt(doc, parent);
+  const empty = holder && typeof holder === "object" && !Array.isArray(holder) && !Object.keys(holder).length;
+  return empty && parent[parent.length - 1] === "retry" ? ops.setAt(doc, parent, undefined) : doc;
 }
 
-function Conflict({ conflict, onReload, onKeep }) {
-  if (!conflict) return null;
-  return html`<div class="panel panel-problems conflict" role="alert" data-testid="conflict">
-    <p>${conflict.message}</p>
-    <div class="draft-actions">
-      <button type="button" class="btn btn-primary" onClick=${onReload}>Load their version</button>
-      <button type="button" class="btn" onClick=${onKeep}>Keep mine and save over theirs</button>
-    </div>
-  </div>`;
-}
-
-function Lifecycle({ recipe, ready, count, onAct, busy }) {
-  const [comment, setComment] = useState("");
-  const running = recipe.state === "running";
-  const canPublish = ready && !busy && count === 0 && recipe.unpublished_changes;
-  const why = !ready ? "Wait for the draft to be saved." : count ? "Fix the draft's problems to publish it." : "";
-  return html`<div class="editor-tools lifecycle" role="toolbar" aria-label="Publish and run">
-    <form class="publish" onSubmit=${(e) => { e.preventDefault(); onAct("publish", { comment }).then(() => setComment("")); }}>
-      <label for="publish-comment" class="sr-only">What changed (optional)</label>
-      <input id="publish-comment" value=${comment} maxlength="500" placeholder="What changed (optional)"
-        onInput=${(e) => setComment(e.target.value)} disabled=${!canPublish} />
-      <button class="btn btn-primary btn-small" type="submit" disabled=${!canPublish}
-        aria-describedby=${why ? "publish-why" : undefined}>Publish</button>
-      ${why && recipe.unpublished_changes ? html`<span class="muted" id="publish-why">${why}</span>` : null}
-    </form>
-    <button type="button" class="btn btn-small" disabled=${busy || !recipe.live_version || !recipe.unpublished_changes}
-      onClick=${() => window.confirm(`Discard the draft's changes and go back to version ${recipe.live_version}?`) && onAct("discard")}>
-      Discard changes</button>
-    <button type="button" class="btn btn-small" disabled=${busy || !ready} onClick=${() => onAct(running ? "stop" : "start")}>
-      ${running ? "Stop" : "Start"}</button>
-    <span class="pill ${running ? "pill-on" : ""}" data-testid="editor-state">${recipe.state}</span>
-  </div>`;
-}
-
-function AddStep({ catalog, onAdd, disabled }) {
-  const [kind, setKind] = useState("action");
-  const [action, setAction] = useState("");
-  const actions = catalog ? [...catalog.actions.values()] : [];
-  return html`<form class="add-step" onSubmit=${(e) => { e.preventDefault(); onAdd(kind, action); }}>
-    <label for="add-kind">Add a step</label>
-    <select id="add-kind" value=${kind} onChange=${(e) => setKind(e.target.value)} disabled=${disabled}>
-      ${KINDS.map(([value, label]) => html`<option value=${value}>${label}</option>`)}
-    </select>
-    ${kind === "action"
-      ? html`<label for="add-action" class="sr-only">Action</label>
-        <select id="add-action" value=${action} onChange=${(e) => setAction(e.target.value)} disabled=${disabled}>
-          <option value="">Choose an action…</option>
-          ${actions.map(({ action: a, connector }) => html`<option value=${a.name}>${connector.title}: ${a.title}</option>`)}
-        </select>`
-      : null}
-    <button class="btn" type="submit" disabled=${disabled || (kind === "action" && !action)}>Add</button>
-  </form>`;
+function iconOf(catalog) {
+  return (step, root) => {
+    if (root === "trigger") return "⚡";
+    const connector = step ? catalog?.actions.get(step.action)?.connector : null;
+    if (connector) return connector.title.slice(0, 1);
+    return { vars: "=", error: "!", steps: "•" }[root] || "↻";
+  };
 }
 
 function Editor({ recipeId, canEdit }) {
@@ -95,6 +51,11 @@ function Editor({ recipeId, canEdit }) {
   const [conflict, setConflict] = useState(null);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
+  const [hint, setHint] = useState("");
+  const [adding, setAdding] = useState(null); // the add-a-step form is open: { list?, label? }
+  const field = useRef(null); // the text field a pill goes into: { element, formula }
+  const tests = useTestRuns(recipeId, () => {});
+  const run = tests.job;
   const revision = useRef(null);
   const saved = useRef(null); // the document the server has
   const timer = useRef(null);
@@ -177,7 +138,42 @@ function Editor({ recipeId, canEdit }) {
     setHistory((h) => ops.commit(h, next, { group }));
   };
 
+  const setField = (path, value, group) => {
+    if (!canEdit) return;
+    const next = (present) => pruned(ops.setAt(present, path, value), path);
+    setHistory((h) => ops.commit(h, next(h.present), { group: group ?? ops.pointer(path) }));
+  };
+
+  // A pill goes where the caret was in the last field, through that field's own input
+  // handler, so a formula, a JSON body or a form field each take it as typing would.
+  const pick = (pill) => {
+    const target = field.current;
+    if (!target?.element?.isConnected || target.element.readOnly) {
+      setHint("Click in a field first, then choose the data to put there.");
+      return;
+    }
+    setHint("");
+    const { element } = target;
+    const { text, caret } = withPillAt(element, pill, target.formula);
+    element.value = text;
+    element.dispatchEvent(new Event("input", { bubbles: true }));
+    requestAnimationFrame(() => {
+      element.focus();
+      element.setSelectionRange?.(caret, caret);
+    });
+  };
+
   const selectedPath = selected && selected !== RECIPE ? pathOf(doc, selected) : null;
+  const selectById = (id) => {
+    for (const { step, path } of ops.walkSteps(doc)) if (step?.id === id) return setSelected(ops.pointer(path));
+    return null;
+  };
+  // A test run runs the stored draft: what is typed is saved first.
+  const beforeRun = async () => {
+    clearTimeout(timer.current);
+    if (doc !== saved.current) await flush(doc);
+    if (doc !== saved.current) throw new Error("Save the draft first: it could not be saved.");
+  };
   const selectPath = (path) => setSelected(path ? ops.pointer(path) : null);
 
   const act = {
@@ -203,9 +199,14 @@ function Editor({ recipeId, canEdit }) {
     },
     add(kind, action) {
       const step = ops.newStep(doc, kind, { action });
-      const list = selectedPath ? selectedPath.slice(0, -1) : ["steps"];
-      const index = selectedPath ? selectedPath[selectedPath.length - 1] + 1 : (doc.steps || []).length;
+      let list = selectedPath ? selectedPath.slice(0, -1) : ["steps"];
+      let index = selectedPath ? selectedPath[selectedPath.length - 1] + 1 : (doc.steps || []).length;
+      if (adding?.list) {
+        list = adding.list;
+        index = (ops.getAt(doc, list) || []).length;
+      }
       change(ops.insertStep(doc, list, index, step));
+      setAdding(null);
       selectPath([...list, index]);
     },
     undo: () => setHistory((h) => ops.undo(h)),
@@ -242,13 +243,59 @@ function Editor({ recipeId, canEdit }) {
   if (!doc) return html`<p class="muted">Loading the recipe…</p>`;
 
   const problems = placeProblems(doc, loaded?.problems);
+  // Pills are checked here as they are typed; the server's problems follow on the next save.
+  for (const { step, path } of ops.walkSteps(doc)) {
+    const found = stepPillProblems(doc, path);
+    if (!found.length) continue;
+    const at = ops.pointer(path);
+    const known = new Set((problems.get(at) || []).map((p) => p.message));
+    const fresh = found.filter((p) => !known.has(p.message) && step);
+    if (fresh.length) problems.set(at, [...(problems.get(at) || []), ...fresh]);
+  }
   const count = loaded?.problems?.length || 0;
+  const statuses = statusesOf(run);
   const ctx = {
-    doc, catalog, selected, collapsed, problems, onCardKey,
-    onSelect: (at) => setSelected(at),
+    doc, catalog, selected, collapsed, problems, onCardKey, statuses, pins: tests.pins,
+    onSelect: (at) => { setSelected(at); setAdding(null); },
+    onAddTo: canEdit ? (list, label) => setAdding({ list, label }) : null,
     onToggle: (at) => setCollapsed((set) => { const next = new Set(set); next.has(at) ? next.delete(at) : next.add(at); return next; }),
   };
   const stepTools = !canEdit || !selectedPath;
+  const stepsById = new Map([...ops.walkSteps(doc)].map(({ step }) => [step?.id, step]));
+  const problemsUnder = (path) => {
+    const base = ops.pointer(path);
+    const under = new Map();
+    for (const p of loaded?.problems || []) {
+      if (p.pointer !== base && !p.pointer.startsWith(`${base}/`)) continue;
+      const rel = p.pointer.slice(base.length);
+      under.set(rel, [...(under.get(rel) || []), p.message]);
+    }
+    return under;
+  };
+  const withSlot = (connector, at) => {
+    const name = ops.uniqueSlot(doc, connector);
+    change(ops.setAt(ops.setAt(doc, ["connections", name], { connector }), at, name));
+  };
+  const baseCtx = {
+    doc, catalog, canEdit, recipeId, run, stepsById, iconOf: iconOf(catalog), set: setField, problemsUnder,
+    pointerOf: ops.pointer, focus: (info) => { field.current = info; },
+    addTriggerSlot: (connector) => withSlot(connector, ["trigger", "connection"]),
+    recipe: loaded, onRecipe: (recipe) => setLoaded(recipe),
+  };
+  const panelCtx = selectedPath && {
+    ...baseCtx,
+    stepId: ops.getAt(doc, selectedPath)?.id,
+    scope: scopeAt(doc, selectedPath),
+    rename: (path, to) => change(ops.renameStep(doc, path, to)),
+    addSlot: (path, connector) => withSlot(connector, [...path, "connection"]),
+    pickList: () => null,
+  };
+  const roots = selectedPath ? dataRoots(doc, selectedPath, catalog, run) : [];
+  const numberOf = (path) => {
+    const numbers = [];
+    for (let end = 1; end < path.length; end++) if (typeof path[end] === "number") numbers.push(path[end] + 1);
+    return numbers.join(".");
+  };
   const firstProblem = () => {
     const [owner] = problems.keys();
     if (owner !== undefined) setSelected(owner);
@@ -264,7 +311,8 @@ function Editor({ recipeId, canEdit }) {
       <span class="toolbar-gap"></span>
       <button type="button" class="btn btn-small" onClick=${act.undo} disabled=${!canEdit || !history.past.length}>Undo</button>
       <button type="button" class="btn btn-small" onClick=${act.redo} disabled=${!canEdit || !history.future.length}>Redo</button>
-      <a class="btn btn-small" href=${`/recipes/${recipeId}/`}>Test, versions, connections…</a>
+      <button type="button" class="btn btn-small" onClick=${() => setSelected(null)} aria-pressed=${!selected}>Test</button>
+      <a class="btn btn-small" href=${`/recipes/${recipeId}/`}>Versions, connections…</a>
     </div>
     <${Conflict} conflict=${conflict} onReload=${() => load().catch((e) => setError(e.message))}
       onKeep=${() => { revision.current = conflict.current.revision; setConflict(null); }} />
@@ -276,12 +324,32 @@ function Editor({ recipeId, canEdit }) {
           <button type="button" class="btn btn-small" onClick=${() => act.move(1)} disabled=${stepTools}>Move down</button>
           <button type="button" class="btn btn-small" onClick=${act.duplicate} disabled=${stepTools}>Duplicate</button>
           <button type="button" class="btn btn-small" onClick=${act.remove} disabled=${stepTools}>Delete</button>
-          <${AddStep} catalog=${catalog} onAdd=${act.add} disabled=${!canEdit} />
+          <button type="button" class="btn btn-small btn-primary" onClick=${() => setAdding({})}
+            aria-expanded=${!!adding} data-testid="open-add-step">Add a step…</button>
         </div>`
       : html`<p class="muted">You can read this recipe; builders and owners edit it.</p>`}
-    <div class="chain">
-      <${RecipeCard} doc=${doc} problems=${problems} selected=${selected} onSelect=${ctx.onSelect} />
-      <${StepList} path=${["steps"]} ctx=${ctx} />
+    <div class="editor-body">
+      <div class="chain">
+        <${RecipeCard} doc=${doc} problems=${problems} selected=${selected} onSelect=${ctx.onSelect} />
+        <${StepList} path=${["steps"]} ctx=${ctx} />
+      </div>
+      <aside class="editor-side" aria-label="Selected step">
+        ${adding
+          ? html`<${AddStep} catalog=${catalog} onAdd=${act.add} disabled=${!canEdit} target=${adding.list ? adding : null}
+              onClearTarget=${() => setAdding({})} onCancel=${() => setAdding(null)} />`
+          : panelCtx
+          ? html`<${StepPanel} key=${selected} path=${selectedPath} number=${numberOf(selectedPath)} ctx=${panelCtx} />
+            ${run ? html`<${StepRun} step=${ops.getAt(doc, selectedPath)} entry=${statuses.get(panelCtx.stepId)?.step}
+              tests=${tests} canEdit=${canEdit} />` : null}
+            ${hint ? html`<p class="field-error" role="status">${hint}</p>` : null}
+            <${DataTree} key=${`tree-${selected}`} roots=${roots} onPick=${pick} iconOf=${iconOf(catalog)} ran=${!!run} />
+            <${NamesInScope} names=${namesOf(roots)} />`
+          : selected === RECIPE
+            ? html`<${TriggerPanel} ctx=${baseCtx} tests=${tests} />`
+            : html`<p class="muted side-hint">Select a step to set it up: its fields, the data it reads, retries.</p>
+            <${TestPanel} doc=${doc} catalog=${catalog} tests=${tests} canEdit=${canEdit} recipeId=${recipeId}
+              beforeRun=${beforeRun} onSelectStep=${selectById} />`}
+      </aside>
     </div>
   </div>`;
 }

@@ -13,11 +13,13 @@ function short(value) {
 export function catalogIndex(connectors) {
   const actions = new Map();
   const byName = new Map();
+  const triggers = new Map();
   for (const connector of connectors || []) {
     byName.set(connector.name, connector);
     for (const action of connector.actions || []) actions.set(action.name, { action, connector });
+    for (const trigger of connector.triggers || []) triggers.set(trigger.name, trigger);
   }
-  return { actions, connectors: byName };
+  return { actions, connectors: byName, triggers };
 }
 
 /** { title, detail, connector } of a step: the sentence of its card, and its connector if any. */

@@ -84,11 +84,14 @@ def test_step_operations_by_keyboard_and_buttons_save_the_draft_with_undo(signed
     assert after["revision"] > recipe["revision"]
 
     page.get_by_role("button", name="Step 3: Respond 200").click()
+    page.get_by_test_id("open-add-step").click()
     page.select_option("#add-kind", "set")
     page.get_by_role("button", name="Add", exact=True).click()
     saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["vip", "tell", "reply", "set"])
+    page.get_by_test_id("open-add-step").click()
     page.select_option("#add-kind", "action")
-    page.select_option("#add-action", "data.log")
+    page.get_by_label("Find an action").fill("log")
+    page.get_by_role("radio", name="Log a message").check()
     page.get_by_role("button", name="Add", exact=True).click()
     final = saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["vip", "tell", "reply", "set", "log"])
     assert final["definition"]["steps"][4] == {"id": "log", "action": "data.log", "input": {}}
@@ -127,6 +130,7 @@ def test_a_new_recipe_is_built_published_started_and_its_changes_discarded_in_th
     assert draft(url, headers)["definition"] == {"format": "stepwise.recipe/1", "name": name,
                                                  "trigger": {"kind": "manual"}, "steps": []}  # fmt: skip
 
+    page.get_by_test_id("open-add-step").click()
     page.select_option("#add-kind", "respond")
     page.get_by_role("button", name="Add", exact=True).click()
     saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["respond"])
@@ -142,6 +146,7 @@ def test_a_new_recipe_is_built_published_started_and_its_changes_discarded_in_th
     expect(page.get_by_test_id("editor-state")).to_have_text("running")
     assert draft(url, headers)["state"] == "running"
 
+    page.get_by_test_id("open-add-step").click()
     page.select_option("#add-kind", "set")
     page.get_by_role("button", name="Add", exact=True).click()
     saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["respond", "set"])

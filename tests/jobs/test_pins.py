@@ -6,11 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.connections.services import connection_create
 from builder.jobs import runtime
 from builder.jobs.models import Job
 from builder.recipes.services import recipe_create
-from connectors.testkit import LocalServer
 
 pytestmark = pytest.mark.django_db
 
@@ -18,17 +16,7 @@ EXAMPLE = json.loads((Path(__file__).parents[1] / "engine" / "golden" / "greet_n
 
 
 @pytest.fixture
-def moveworks(settings):
-    settings.ALLOW_PRIVATE_NETWORKS = True
-    with LocalServer() as server:
-        server.reply("POST", "/rest/v1/events/evt-1/messages/send", json={"ok": True})
-        yield server
-
-
-@pytest.fixture
-def recipe(personas, moveworks):
-    chat = connection_create(workspace=personas.a, connector="moveworks", name="MW",
-                             fields={"base_url": moveworks.url, "event_id": "evt-1", "api_key": "k"})  # fmt: skip
+def recipe(personas, chat):
     return recipe_create(workspace=personas.a, definition=EXAMPLE["definition"], bindings={"chat": chat.pk})
 
 
@@ -63,3 +51,24 @@ def test_a_pin_must_name_an_action_step_of_the_draft(personas, api_as, sent, rec
     assert field in response.json()["error"]["fields"]
     assert not Job.objects.exists()
     assert sent == []
+
+
+def test_a_slot_only_pinned_steps_use_may_stay_unbound_for_a_test_run(personas, api_as, sent, moveworks):
+    # A template's self-test, or a builder with no Moveworks connection yet: the pinned step
+    # needs none. Unpinned, the same unbound slot still stops the run.
+    recipe = recipe_create(workspace=personas.a, definition=EXAMPLE["definition"])
+    client = api_as(personas.owner)
+    refused = client.post(f"/api/recipes/{recipe.pk}/test/", {"trigger": EXAMPLE["trigger"]}, format="json")
+    assert refused.status_code == 409, refused.json()
+    assert [p["pointer"] for p in refused.json()["error"]["problems"]] == ["/connections/chat"]
+    response = client.post(f"/api/recipes/{recipe.pk}/test/", {"trigger": EXAMPLE["trigger"],
+                                                               "pins": {"tell": {"sent": "pinned"}}},
+                           format="json")  # fmt: skip
+    assert response.status_code == 202, response.json()
+    assert runtime.job_execute(job_id=response.json()["job_id"], worker="w") == "succeeded"
+    job = client.get(f"/api/jobs/{response.json()['job_id']}/").json()
+    assert job["response"]["body"] == {"greeting": "Hello Ada"}
+    assert moveworks.requests == []
+    # Starting it still needs the binding: pins never reach a live run.
+    start = client.post(f"/api/recipes/{recipe.pk}/start/", {}, format="json")
+    assert start.status_code == 409

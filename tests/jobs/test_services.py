@@ -5,13 +5,11 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from builder.connections.services import connection_create
 from builder.jobs import runtime, services
 from builder.jobs.models import Job, JobStep
 from builder.jobs.recorder import JobRecorder
 from builder.recipes.drafts import draft_save, recipe_publish
 from builder.recipes.services import recipe_create
-from connectors.testkit import LocalServer
 from tests.factories import published_recipe
 
 pytestmark = pytest.mark.django_db
@@ -21,17 +19,7 @@ TRIGGER = EXAMPLE["trigger"]
 
 
 @pytest.fixture
-def moveworks(settings):
-    settings.ALLOW_PRIVATE_NETWORKS = True
-    with LocalServer() as server:
-        server.reply("POST", "/rest/v1/events/evt-1/messages/send", json={"ok": True})
-        yield server
-
-
-@pytest.fixture
-def recipe(personas, moveworks):
-    chat = connection_create(workspace=personas.a, connector="moveworks", name="MW",
-                             fields={"base_url": moveworks.url, "event_id": "evt-1", "api_key": "k"})  # fmt: skip
+def recipe(personas, chat):
     return published_recipe(workspace=personas.a, definition=EXAMPLE["definition"], bindings={"chat": chat.pk})
 
 

@@ -169,3 +169,25 @@ test("cards say in words what a step does", async () => {
   assert.equal(describe(reply, catalog).title, "Respond 200");
   assert.equal(describe({ id: "x", action: "nowhere.thing" }, catalog).title, "Run nowhere.thing");
 });
+
+test("renaming a step follows every pill that read it, and refuses a taken or bad id", async () => {
+  const { renameStep, idProblem } = await import("../document.js");
+  const doc = {
+    format: "stepwise.recipe/1", name: "R", trigger: { kind: "manual" },
+    steps: [
+      { id: "look", action: "http.request", input: {} },
+      { id: "c", if: "steps.look.ok", then: [{ id: "t", set: { a: "{{ steps.look.body }} and {{ steps.looked.x }}" } }] },
+      { id: "r", respond: { status: 200, body: { note: "steps.look is text here" } } },
+    ],
+  };
+  const next = renameStep(doc, ["steps", 0], "lookup");
+  assert.equal(next.steps[0].id, "lookup");
+  assert.equal(next.steps[1].if, "steps.lookup.ok");
+  assert.equal(next.steps[1].then[0].set.a, "{{ steps.lookup.body }} and {{ steps.looked.x }}");
+  assert.equal(next.steps[2], doc.steps[2], "text outside pills is left alone");
+  assert.equal(doc.steps[0].id, "look", "the old document is untouched");
+  assert.equal(renameStep(doc, ["steps", 0], "c"), doc);
+  assert.equal(renameStep(doc, ["steps", 0], "9bad"), doc);
+  assert.match(idProblem(doc, "c", "look"), /taken/);
+  assert.equal(idProblem(doc, "look", "look"), "");
+});
