@@ -2,8 +2,15 @@
 
 A value that is one pill alone keeps the pill's type (a list stays a list); pills
 inside text are rendered into the text. Only plain data is reachable: dict keys,
-list items, and a short list of harmless str / list methods. Results are bounded in
-size, and so are `*` and `**`, so that one expression cannot exhaust memory.
+list items, and a short list of harmless str / list methods.
+
+One expression cannot exhaust memory: each operation that can make more than its inputs
+(`range`, `*`, `**`, `%`, str.format, replace, join, center, indent, wordwrap, the
+`format`, `batch` and `slice` filters) checks its result's size before making it
+(expression_bounds), `urlize` is gone, and a result is at most MAX_RESULT_CHARS
+characters or MAX_REPEAT items. A plain path returns the job's data as it is. What is
+left unchecked (`~`, `+`, list and dict literals) grows only with the expression's own
+length: there are no loops, and no names to bind an intermediate result to.
 """
 
 from __future__ import annotations
@@ -17,10 +24,10 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from builder.engine import expression_bounds as bounds
+from builder.engine.expression_bounds import MAX_REPEAT, MAX_RESULT_CHARS
 from connectors import strict_json
 
-MAX_RESULT_CHARS = 1_000_000
-MAX_REPEAT = 100_000
 PILL = re.compile(r"{{(.*?)}}", re.S)
 SOLE_PILL = re.compile(r"^\s*{{(.*?)}}\s*$", re.S)
 
@@ -62,13 +69,16 @@ def _fromjson(text: Any) -> Any:
 
 
 class PillEnvironment(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def __init__(self):
         super().__init__(undefined=StrictUndefined, autoescape=False)
+        for name in bounds.REMOVED_FILTERS:
+            del self.filters[name]
+        self.filters.update(bounds.BOUNDED_FILTERS)
         self.filters.update(json=_json, date=_date, fromjson=_fromjson)
         self.globals.clear()
-        self.globals.update(range=range, now=lambda: datetime.now(UTC).isoformat())
+        self.globals.update(range=bounds.bounded_range, now=lambda: datetime.now(UTC).isoformat())
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # Pills read data: on a dict, `a.items` is the key "items", never the method.
@@ -88,10 +98,38 @@ class PillEnvironment(ImmutableSandboxedEnvironment):
         if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
             raise SecurityError("the exponent is too large")
         if operator == "*":
-            for sequence, count in ((left, right), (right, left)):
-                if isinstance(sequence, str | list) and isinstance(count, int) and len(sequence) * count > MAX_REPEAT:
-                    raise SecurityError(f"the result would be longer than {MAX_REPEAT} items")
+            bounds.check_repeat(left, right)
+            bounds.check_repeat(right, left)
+        if operator == "%":
+            bounds.check_printf(left, right)
         return super().call_binop(context, operator, left, right)
+
+    def call(self, context, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        # str.replace and str.join, the two SAFE_METHODS that can outgrow their inputs
+        # (format is bounded in wrap_str_format); a filter is not called through here.
+        if isinstance(getattr(obj, "__self__", None), str):
+            if obj.__name__ == "replace" and len(args) >= 2 and all(isinstance(a, str) for a in args[:2]):
+                bounds.check_replace(obj.__self__, args[0], args[1], *args[2:3])
+            elif obj.__name__ == "join" and len(args) == 1:
+                args = (list(args[0]),)
+                bounds.check_join(obj.__self__, args[0])
+        return super().call(context, obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any):
+        # Jinja's sandbox makes str.format and str.format_map safe to reach; this bounds
+        # the widths, precisions and arguments their fields ask for before formatting.
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            if value.__name__ == "format_map":
+                bounds.check_format(value.__self__, (), args[0] if len(args) == 1 else {})
+            else:
+                bounds.check_format(value.__self__, args, kwargs)
+            return wrapped(*args, **kwargs)
+
+        return bounded
 
 
 ENV = PillEnvironment()
@@ -165,6 +203,12 @@ def evaluate(source: str, scope: dict) -> Any:
         raise ExpressionError(_explain(exc), source.strip()) from None
     if hasattr(value, "_undefined_name") or type(value).__name__ == "StrictUndefined":
         raise ExpressionError("a name is not defined", source.strip())
+    # What the sandbox made (not a plain path, whose data the job already holds); each step
+    # on the way was bounded, so len() is enough here.
+    if isinstance(value, str) and len(value) > MAX_RESULT_CHARS:
+        raise ExpressionError(f"the result is longer than {MAX_RESULT_CHARS} characters", source.strip())
+    if isinstance(value, list) and len(value) > MAX_REPEAT:
+        raise ExpressionError(f"the result is longer than {MAX_REPEAT} items", source.strip())
     return value
 
 

@@ -1,0 +1,202 @@
+"""Size bounds for pills: each function or operator that can make a result much larger than
+its inputs estimates that result first and raises SecurityError past a bound, before any
+allocation. expressions.PillEnvironment installs them in place of Jinja's own.
+
+An estimate counts a shared item each time it appears (`[text] * n` is n texts once it is
+turned into text or JSON), and stops counting past the bound, so checking costs at most
+about MAX_RESULT_CHARS steps, and nothing for the small values pills usually make.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Any
+
+from jinja2 import filters, pass_environment, pass_eval_context
+from jinja2.sandbox import SecurityError
+
+MAX_RESULT_CHARS = 1_000_000
+MAX_REPEAT = 100_000
+_FIELD_NUMBER = re.compile(r"\d+")
+_PRINTF_FIELD = re.compile(r"%(?:\(([^)]*)\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d*))?[hlL]?(.)", re.S)
+
+
+def weight(value: Any, limit: int = MAX_RESULT_CHARS) -> int:
+    """About how many characters `value` takes as text or JSON; past `limit`, some larger number."""
+    total, pending = 0, [value]
+    while pending and total <= limit:
+        item = pending.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, list | tuple):
+            total += len(item)
+            pending.extend(item)
+        elif isinstance(item, dict):
+            total += 2 * len(item)
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, range):
+            total += len(item)
+        else:
+            total += 1
+    return total
+
+
+def check_chars(size: int, what: str) -> None:
+    if size > MAX_RESULT_CHARS:
+        raise SecurityError(f"{what} would be longer than {MAX_RESULT_CHARS} characters")
+
+
+def check_items(count: int, what: str) -> None:
+    if count > MAX_REPEAT:
+        raise SecurityError(f"{what} would be longer than {MAX_REPEAT} items")
+
+
+def check_repeat(sequence: Any, count: Any) -> None:
+    """`sequence * count`: at most MAX_REPEAT items, and at most MAX_RESULT_CHARS as text."""
+    if isinstance(sequence, str | list | tuple) and isinstance(count, int) and count > 1:
+        check_items(len(sequence) * count, "the result")
+        if not isinstance(sequence, str):
+            check_chars(weight(sequence, MAX_RESULT_CHARS // count) * count, "the result")
+
+
+def bounded_range(*args: int) -> range:
+    numbers = range(*args)
+    check_items(len(numbers), "range()")
+    return numbers
+
+
+def _format_number(spec: str) -> int:
+    return sum(int(number) for number in _FIELD_NUMBER.findall(spec))
+
+
+def check_format(text: str, args: tuple, kwargs: dict) -> None:
+    """`text.format(*args, **kwargs)`: widths and precisions, and the arguments each field shows."""
+    size, auto = len(text), 0
+    for _literal, field, spec, _conversion in string.Formatter().parse(text):
+        if field is None:
+            continue
+        if spec and "{" in spec:
+            raise SecurityError("a format spec taken from the arguments ({:{}})")
+        name = re.split(r"[.\[]", field, maxsplit=1)[0]
+        if name == "":
+            name, auto = str(auto), auto + 1
+        if name.isdigit():
+            argument = args[int(name)] if int(name) < len(args) else None
+        else:
+            argument = kwargs.get(name) if isinstance(kwargs, dict) else None
+        size += _format_number(spec) + weight(argument)
+        check_chars(size, "the formatted text")
+
+
+def check_printf(text: Any, values: Any) -> None:
+    """`text % values` (the `format` filter and the `%` operator on text)."""
+    if not isinstance(text, str):
+        return
+    positional = values if isinstance(values, tuple) else (values,)
+    size, index = len(text), 0
+    for match in _PRINTF_FIELD.finditer(text):
+        name, width, precision, kind = match.groups()
+        if "*" in (width, precision):
+            raise SecurityError("a printf width or precision taken from the arguments (%*s)")
+        if kind == "%":
+            continue
+        if name is not None:
+            argument = values.get(name) if isinstance(values, dict) else None
+        else:
+            argument = positional[index] if index < len(positional) else None
+            index += 1
+        size += int(width or 0) + int(precision or 0) + weight(argument)
+        check_chars(size, "the formatted text")
+
+
+def check_replace(text: str, old: str, new: str, count: int = -1) -> None:
+    found = text.count(old)
+    if count >= 0:
+        found = min(found, count)
+    check_chars(len(text) + found * (len(new) - len(old)), "the replaced text")
+
+
+def check_join(separator: Any, items: list) -> None:
+    items_size = weight(items, MAX_RESULT_CHARS) - len(items)
+    check_chars(items_size + weight(separator) * max(len(items) - 1, 0), "the joined text")
+
+
+@pass_eval_context
+def replace_filter(eval_ctx, s: Any, old: Any, new: Any, count: int | None = None) -> str:
+    check_replace(str(s), str(old), str(new), -1 if count is None else count)
+    return filters.do_replace(eval_ctx, s, old, new, count)
+
+
+@pass_eval_context
+def join_filter(eval_ctx, value: Any, d: Any = "", attribute: Any = None) -> str:
+    items = list(value)
+    check_items(len(items), "the joined list")
+    check_join(d, items)
+    return filters.sync_do_join(eval_ctx, items, d, attribute)
+
+
+def center_filter(value: Any, width: int = 80) -> str:
+    check_chars(width if isinstance(width, int) else 0, "the centred text")
+    return filters.do_center(value, width)
+
+
+def indent_filter(s: str, width: int | str = 4, first: bool = False, blank: bool = False) -> str:
+    indention = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+    check_chars(len(str(s)) + (str(s).count("\n") + 1) * indention, "the indented text")
+    return filters.do_indent(s, width, first, blank)
+
+
+@pass_environment
+def wordwrap_filter(
+    environment,
+    s: str,
+    width: int = 79,
+    break_long_words: bool = True,
+    wrapstring: str | None = None,
+    break_on_hyphens: bool = True,
+) -> str:
+    text = str(s)
+    lines = len(text) // max(width, 1) if isinstance(width, int) else 0
+    lines += sum(text.count(space) for space in " \t\n-") + 1  # each line ends at one of these
+    check_chars(len(text) + lines * len(wrapstring or environment.newline_sequence), "the wrapped text")
+    return filters.do_wordwrap(environment, s, width, break_long_words, wrapstring, break_on_hyphens)
+
+
+def format_filter(value: Any, *args: Any, **kwargs: Any) -> str:
+    check_printf(str(value), kwargs or args)
+    return filters.do_format(value, *args, **kwargs)
+
+
+def batch_filter(value: Any, linecount: int, fill_with: Any = None) -> Any:
+    if fill_with is not None and isinstance(linecount, int):
+        check_items(linecount, "a batch")
+        check_chars(weight(fill_with, MAX_RESULT_CHARS // max(linecount, 1)) * linecount, "a batch")
+    return filters.do_batch(value, linecount, fill_with)
+
+
+def slice_filter(value: Any, slices: int, fill_with: Any = None) -> Any:
+    if isinstance(slices, int):
+        check_items(slices, "the slices")
+        if fill_with is not None:
+            check_chars(weight(fill_with, MAX_RESULT_CHARS // max(slices, 1)) * slices, "the slices")
+    return filters.sync_do_slice(value, slices, fill_with)
+
+
+# Jinja's filters that can make more than their inputs, in place of its own. The others
+# give at most about their input (or a few times it: escape, urlencode, upper), or a scalar:
+# truncate only shortens (plus its `end`), filesizeformat gives a float's digits at most.
+BOUNDED_FILTERS = {
+    "replace": replace_filter,
+    "join": join_filter,
+    "center": center_filter,
+    "indent": indent_filter,
+    "wordwrap": wordwrap_filter,
+    "format": format_filter,
+    "batch": batch_filter,
+    "slice": slice_filter,
+}
+# urlize makes HTML links, of no use in data mapping, and adds its `target`, `rel` and
+# `extra_schemes` to each link, which multiplies a long argument by the number of links.
+REMOVED_FILTERS = ("urlize",)
