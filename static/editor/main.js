@@ -225,8 +225,11 @@ function Editor({ recipeId, canEdit }) {
     return () => document.removeEventListener("keydown", keys);
   });
 
+  // The selected card takes the focus when it is chosen or moved by keys, never away from a
+  // field of the side panel being typed in.
   useEffect(() => {
-    if (selected) document.querySelector(`[data-pointer="${CSS.escape(selected)}"]`)?.focus();
+    if (!selected || document.activeElement?.closest?.(".editor-side, dialog")) return;
+    document.querySelector(`[data-pointer="${CSS.escape(selected)}"]`)?.focus();
   }, [selected, doc]);
 
   const onCardKey = (event, at) => {

@@ -158,7 +158,7 @@ export function TestPanel({ doc, catalog, tests, canEdit, beforeRun, onSelectSte
 function RunResult({ job, onSelectStep }) {
   const failed = (job.steps || []).filter((step) => step.status === "failed");
   return html`<div class="run-result" data-testid="run-result" data-status=${job.status}>
-    <p><span class=${`pill pill-${job.status}`}>${job.status}</span> test run
+    <p><span class=${`pill pill-${job.status}`}>${job.status}</span> test run${" "}
       <a href=${`/jobs/${job.id}/`}>#${job.id}</a>${job.duration_ms != null ? html` <span class="muted">in ${job.duration_ms} ms</span>` : null}</p>
     ${job.error ? html`<p class="field-error">${job.error.message}</p>` : null}
     ${failed.map((step) => html`<p class="field-error">
