@@ -105,9 +105,10 @@ class _Walker:
         for key, value in step.items():
             if key in nested:
                 continue
-            for expression in pills(value) + ([value] if key == "if" and isinstance(value, str) and "{{" not in value
-                                              else []):  # fmt: skip
-                self.check_expression(expression, f"{here}/{key}", known, done)
+            if key == "if" and isinstance(value, str) and "{{" not in value:  # a bare expression
+                self.check_expression(value, f"{here}/if", known, done)
+            for pointer, expression in _pills_at(value, f"{here}/{key}"):
+                self.check_expression(expression, pointer, known, done)
 
     def check_expression(self, expression: str, pointer: str, known: set[str], done: set[str]) -> None:
         match = NAME.match(expression)
@@ -173,6 +174,19 @@ class _Walker:
             if _holds_pill(error.instance) or _under_pill(step.get("input", {}), error.absolute_path):
                 continue  # a pill fills this place at run time; its value is checked then
             self.add(f"{here}/input{_pointer(error.absolute_path)}", error.message)
+
+
+def _pills_at(value: Any, pointer: str):
+    """Each pill inside `value` with the JSON pointer of the string that holds it."""
+    if isinstance(value, str):
+        for expression in pills(value):
+            yield pointer, expression
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _pills_at(item, f"{pointer}/{_pointer([key])[1:]}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _pills_at(item, f"{pointer}/{index}")
 
 
 def _holds_pill(value: Any) -> bool:

@@ -41,7 +41,7 @@ export function usePreview(ctx, value, on) {
       const body = { value, step: ctx.stepId || undefined, job: ctx.run?.id || undefined };
       api("POST", `recipes/${ctx.recipeId}/preview/`, body)
         .then((got) => setAnswer({ value: got.value, job: got.job }))
-        .catch((error) => setAnswer({ error: error.message }));
+        .catch((error) => setAnswer({ error: [error.body?.fields?.value ?? error.message].flat().join(" ") }));
     }, 350);
     return () => clearTimeout(timer);
   }, [value, on, ctx.run?.id]);
@@ -65,9 +65,10 @@ function Preview({ answer }) {
 export function TextField({ at, label, value, ctx, help, multiline = false, required = false, placeholder = "",
   formulaAllowed = true }) {
   const id = `field-${at.join("-")}`;
-  const [formula, setFormula] = useState(typeof value === "string" && FORMULA.test(value.trim()) && value.length < 200);
+  const [formula, setFormula] = useState(false);
   const element = useRef(null);
   const text = typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value);
+  const formulaFits = text.trim() === "" || FORMULA.test(text.trim());
   const expression = formula ? (FORMULA.exec(text.trim())?.[1] ?? text).trim() : text;
   const answer = usePreview(ctx, formula ? `{{ ${expression} }}` : text, formula && expression !== "");
   const onInput = (event) => {
@@ -83,7 +84,8 @@ export function TextField({ at, label, value, ctx, help, multiline = false, requ
     <div class="field-head">
       <label for=${id}>${label}${required ? html` <span class="req" aria-hidden="true">*</span><span class="sr-only"> (required)</span>` : null}</label>
       ${formulaAllowed && ctx.canEdit
-        ? html`<button type="button" class="btn btn-tiny" aria-pressed=${formula}
+        ? html`<button type="button" class="btn btn-tiny" aria-pressed=${formula} disabled=${!formula && !formulaFits}
+            title=${formulaFits ? "Type one expression, and see its value on the last test run" : "Formula mode takes an empty field or one pill"}
             aria-label=${`Formula mode for ${label}`} onClick=${() => setFormula(!formula)}>ƒx</button>`
         : null}
     </div>

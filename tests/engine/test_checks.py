@@ -27,9 +27,9 @@ def test_the_example_is_valid():
     [
         (lambda d: d.update(format="stepwise.recipe/2"), "/format", "stepwise.recipe/1"),
         (lambda d: d["steps"][2].update(id="tell"), "/steps/2/id", "already used"),
-        (lambda d: d["steps"][0]["input"].update(message="{{ steps.reply.body }}"), "/steps/0/input",
+        (lambda d: d["steps"][0]["input"].update(message="{{ steps.reply.body }}"), "/steps/0/input/message",
          "has not run"),
-        (lambda d: d["steps"][0]["input"].update(message="{{ secrets.key }}"), "/steps/0/input", "'secrets'"),
+        (lambda d: d["steps"][0]["input"].update(message="{{ secrets.key }}"), "/steps/0/input/message", "'secrets'"),
         (lambda d: d["steps"][0].update(action="moveworks.fly"), "/steps/0/action", "no action 'fly'"),
         (lambda d: d["steps"][0].update(action="nope.fly"), "/steps/0/action", "no connector"),
         (lambda d: d["steps"][0].update(connection="other"), "/steps/0/connection", "not declared"),
@@ -59,4 +59,4 @@ def test_loop_names_are_known_inside_the_loop_only():
         d["steps"].append({"id": "after", "set": {"y": "{{ person.name }}"}})
 
     found = problems(loop)
-    assert [p["pointer"] for p in found] == ["/steps/4/set"]
+    assert [p["pointer"] for p in found] == ["/steps/4/set/y"]
