@@ -2,6 +2,7 @@
 autosave of the draft (checked through the API), and a conflicting save."""
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from tests.stack import api_login, http
 pytestmark = [pytest.mark.browser, pytest.mark.stack]
 
 EXAMPLE = json.loads((Path(__file__).parents[1] / "engine" / "golden" / "greet_new_hire.json").read_text())
+HASHED_SCRIPT = re.compile(r"/static/.+\.[0-9a-f]{12}\.js$")
 
 
 def made(stack, definition) -> tuple[dict, str, dict]:
@@ -59,6 +61,25 @@ def test_cards_say_what_each_step_does_and_where_the_problems_are(signed_in, sta
     page.get_by_role("button", name="Collapse step 2").click()
     expect(page.get_by_role("button", name="Step 2.1: Log a message in Data")).to_have_count(0)
     screenshot(page, "editor-chain")
+
+
+def test_the_editor_loads_only_hashed_modules_and_opens_one_websocket(signed_in, stack):
+    """The stack serves the manifest storage's files, as `make run` does: a module imported
+    unhashed would be a second copy of it, and a second live.js a second websocket."""
+    page = signed_in
+    _headers, _url, recipe = made(stack, EXAMPLE["definition"])
+    # The home page that signing in lands on opens its own websocket: listen only after it has.
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    scripts, sockets = [], []
+    page.on("request", lambda request: scripts.append(request.url) if request.resource_type == "script" else None)
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    page.goto(f"/recipes/{recipe['id']}/edit/")
+    expect(page.get_by_role("button", name="Step 1: Send a chat message in Moveworks")).to_be_visible()
+    expect(page.locator("#live-indicator")).to_have_attribute("data-state", "live")
+    page.wait_for_load_state("networkidle")
+    assert any("/static/editor/testrun." in url for url in scripts), scripts
+    assert [url for url in scripts if not HASHED_SCRIPT.search(url)] == []
+    assert len(sockets) == 1, sockets
 
 
 def test_step_operations_by_keyboard_and_buttons_save_the_draft_with_undo(signed_in, stack):
