@@ -3,6 +3,41 @@
 // button: click or Enter selects it; the editor's keys act on the selected step.
 
 import { html } from "../vendor/htm-preact-standalone.module.js";
+
+// A card being dragged carries its pointer under this type, never as text: dropped on a text
+// field, it inserts nothing.
+const DRAGGED = "application/x-stepwise-step";
+
+function dragging(event) {
+  return event.dataTransfer?.types?.includes(DRAGGED);
+}
+
+/** Drag and drop of a card before or after another, or into an empty branch (`index` 0). */
+function dropTarget(ctx, list, index, { halves = true } = {}) {
+  if (!ctx.onMove) return {};
+  const place = (event) => {
+    const box = event.currentTarget.getBoundingClientRect();
+    return halves && event.clientY > box.top + box.height / 2 ? index + 1 : index;
+  };
+  return {
+    onDragOver: (event) => {
+      if (!dragging(event)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      event.dataTransfer.dropEffect = "move";
+      const at = place(event);
+      event.currentTarget.dataset.drop = halves ? (at > index ? "after" : "before") : "into";
+    },
+    onDragLeave: (event) => delete event.currentTarget.dataset.drop,
+    onDrop: (event) => {
+      if (!dragging(event)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      delete event.currentTarget.dataset.drop;
+      ctx.onMove(event.dataTransfer.getData(DRAGGED), list, place(event));
+    },
+  };
+}
 import { pointer, stepKind } from "./document.js";
 import { RECIPE } from "./problems.js";
 import { describe, describeTrigger } from "./words.js";
@@ -64,9 +99,18 @@ function StepCard({ step, path, number, ctx }) {
   const branches = BRANCHES.filter(([key]) => Array.isArray(step[key]) || (key === "then" && kind === "if"));
   const elseIfs = Array.isArray(step.else_if) ? step.else_if : [];
   const hasInside = branches.length > 0 || elseIfs.length > 0;
-  return html`<li class=${`card card-${kind} ${selected ? "is-selected" : ""}`} data-step=${step.id}>
+  const list = path.slice(0, -1);
+  const index = path[path.length - 1];
+  const drag = (event) => {
+    event.dataTransfer.setData(DRAGGED, at);
+    event.dataTransfer.effectAllowed = "move";
+    event.stopPropagation();
+  };
+  return html`<li class=${`card card-${kind} ${selected ? "is-selected" : ""}`} data-step=${step.id}
+    ...${dropTarget(ctx, list, index)}>
     <div class="card-row">
       <button type="button" class="card-main" aria-pressed=${selected} data-pointer=${at}
+        draggable=${ctx.onMove ? "true" : undefined} onDragStart=${drag}
         aria-label=${`Step ${number}: ${title}`} onClick=${() => ctx.onSelect(at)} onKeyDown=${(e) => ctx.onCardKey(e, at)}>
         <span class="card-number">${number}</span>
         <${Icon} connector=${connector} kind=${kind} />
@@ -84,33 +128,45 @@ function StepCard({ step, path, number, ctx }) {
         : null}
     </div>
     ${selected ? html`<${Problems} problems=${ctx.problems.get(at)} />` : null}
-    ${hasInside && !collapsed
-      ? html`<div class="card-branches">
-          ${branches.slice(0, 1).map(([key, label]) => html`<${Branch} label=${label} path=${[...path, key]} number=${number} ctx=${ctx} />`)}
-          ${elseIfs.map((branch, n) => html`<${Branch} label=${`Else if ${branch?.if ?? ""}`} path=${[...path, "else_if", n, "then"]} number=${`${number}.${n + 1}`} ctx=${ctx} />`)}
-          ${branches.slice(1).map(([key, label]) => html`<${Branch} label=${label} path=${[...path, key]} number=${number} ctx=${ctx} />`)}
-        </div>`
-      : null}
+    ${hasInside && !collapsed ? html`<div class="card-branches">${branchesOf(step, path, branches, elseIfs, number, ctx)}</div>` : null}
   </li>`;
 }
 
-function Branch({ label, path, number, ctx }) {
+// A block's branches in the order they read (then, each else if, else; do; on error), their
+// steps numbered on through the block: 2.1, 2.2 in then, 2.3 in else.
+function branchesOf(step, path, branches, elseIfs, number, ctx) {
+  const parts = [
+    ...branches.slice(0, 1).map(([key, label]) => [label, [...path, key]]),
+    ...elseIfs.map((branch, n) => [`Else if ${branch?.if ?? ""}`, [...path, "else_if", n, "then"]]),
+    ...branches.slice(1).map(([key, label]) => [label, [...path, key]]),
+  ];
+  let start = 0;
+  return parts.map(([label, at]) => {
+    const here = start;
+    const inside = at.reduce((value, part) => (value == null ? value : value[part]), ctx.doc);
+    start += Array.isArray(inside) ? inside.length : 0;
+    return html`<${Branch} key=${at.join("/")} label=${label} path=${at} number=${number} start=${here} ctx=${ctx} />`;
+  });
+}
+
+function Branch({ label, path, number, start, ctx }) {
   const where = `${label} of step ${number}`;
   return html`<div class="branch">
     <div class="branch-head"><span class="branch-label">${label}</span>
       ${ctx.onAddTo ? html`<button type="button" class="btn btn-tiny" aria-label=${`Add a step to ${where}`}
         onClick=${() => ctx.onAddTo(path, where)}>+ Add here</button>` : null}</div>
-    <${StepList} path=${path} prefix=${`${number}.`} ctx=${ctx} />
+    <${StepList} path=${path} prefix=${`${number}.`} start=${start} ctx=${ctx} />
   </div>`;
 }
 
-export function StepList({ path, prefix = "", ctx }) {
+export function StepList({ path, prefix = "", start = 0, ctx }) {
   const steps = path.reduce((here, part) => (here == null ? here : here[part]), ctx.doc);
   if (!Array.isArray(steps) || steps.length === 0) {
-    return html`<p class="empty-steps">No steps yet.</p>`;
+    return html`<p class="empty-steps" ...${dropTarget(ctx, path, 0, { halves: false })}>No steps yet.</p>`;
   }
   return html`<ol class="steps">
     ${steps.map((step, index) => html`<${StepCard} key=${step?.id ?? index} step=${step} path=${[...path, index]}
-      number=${`${prefix}${index + 1}`} ctx=${ctx} />`)}
+      number=${`${prefix}${start + index + 1}`} ctx=${ctx} />`)}
+    ${ctx.onMove ? html`<li class="drop-end" aria-hidden="true" ...${dropTarget(ctx, path, steps.length, { halves: false })}></li>` : null}
   </ol>`;
 }

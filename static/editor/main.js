@@ -261,6 +261,14 @@ function Editor({ recipeId, canEdit }) {
     doc, catalog, selected, collapsed, problems, onCardKey, statuses, pins: tests.pins,
     onSelect: (at) => { setSelected(at); setAdding(null); },
     onAddTo: canEdit ? (list, label) => setAdding({ list, label }) : null,
+    onMove: canEdit ? (from, list, index) => {
+      const fromPath = pathOf(doc, from);
+      if (!fromPath) return;
+      const { id } = ops.getAt(doc, fromPath) || {};
+      const next = ops.moveStep(doc, fromPath, list, index);
+      change(next);
+      for (const { step, path } of ops.walkSteps(next)) if (step?.id === id) setSelected(ops.pointer(path));
+    } : null,
     onToggle: (at) => setCollapsed((set) => { const next = new Set(set); next.has(at) ? next.delete(at) : next.add(at); return next; }),
   };
   const stepTools = !canEdit || !selectedPath;

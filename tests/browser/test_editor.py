@@ -179,3 +179,40 @@ def test_a_new_recipe_is_built_published_started_and_its_changes_discarded_in_th
     assert (ids(recipe["definition"]["steps"]), recipe["unpublished_changes"], recipe["live_version"]) == (
         ["respond"], False, 1)  # fmt: skip
     screenshot(page, "editor-lifecycle")
+
+
+def test_cards_reorder_by_drag_and_drop_into_and_out_of_blocks(signed_in, stack):
+    page = signed_in
+    headers, url, recipe = made(stack, EXAMPLE["definition"])
+    page.goto(f"/recipes/{recipe['id']}/edit/")
+    reply = page.get_by_role("button", name="Step 3: Respond 200")
+    tell = page.locator("[data-step=tell]")
+    box = tell.bounding_box()
+    reply.drag_to(tell, target_position={"x": box["width"] / 2, "y": 4})  # the top half: before it
+    saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["reply", "tell", "vip"])
+    # Into the if block's empty else, and back out after the block.
+    page.get_by_role("button", name="Step 2: Send a chat message in Moveworks").drag_to(
+        page.locator("[data-step=vip] .empty-steps")
+    )
+    moved = saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["reply", "vip"])["definition"]
+    assert ids(moved["steps"][1]["else"]) == ["tell"]
+    inner = page.get_by_role("button", name="Step 2.2: Send a chat message in Moveworks")
+    expect(inner).to_have_attribute("aria-pressed", "true")  # the moved card stays selected
+    first = page.locator("[data-step=reply]")
+    box = first.bounding_box()
+    inner.drag_to(first, target_position={"x": box["width"] / 2, "y": box["height"] - 4})  # the bottom half: after it
+    saved_when(
+        page, url, headers, lambda d: ids(d["steps"]) == ["reply", "tell", "vip"] and d["steps"][2]["else"] == []
+    )
+    page.keyboard.press("Control+z")
+    saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["reply", "vip"])
+
+
+def test_a_card_dropped_past_the_last_card_goes_to_the_end_after_a_block(signed_in, stack):
+    page = signed_in
+    headers, url, recipe = made(stack, {**EXAMPLE["definition"], "steps": EXAMPLE["definition"]["steps"][:2]})
+    page.goto(f"/recipes/{recipe['id']}/edit/")
+    page.get_by_role("button", name="Step 1: Send a chat message in Moveworks").drag_to(
+        page.locator(".chain > .steps > .drop-end")
+    )
+    saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["vip", "tell"])
