@@ -137,22 +137,24 @@ function StepCard({ step, path, number, ctx }) {
 function branchesOf(step, path, branches, elseIfs, number, ctx) {
   const parts = [
     ...branches.slice(0, 1).map(([key, label]) => [label, [...path, key]]),
-    ...elseIfs.map((branch, n) => [`Else if ${branch?.if ?? ""}`, [...path, "else_if", n, "then"]]),
+    ...elseIfs.map((branch, n) => [`Else if`, [...path, "else_if", n, "then"], String(branch?.if ?? "")]),
     ...branches.slice(1).map(([key, label]) => [label, [...path, key]]),
   ];
   let start = 0;
-  return parts.map(([label, at]) => {
+  return parts.map(([label, at, condition]) => {
     const here = start;
     const inside = at.reduce((value, part) => (value == null ? value : value[part]), ctx.doc);
     start += Array.isArray(inside) ? inside.length : 0;
-    return html`<${Branch} key=${at.join("/")} label=${label} path=${at} number=${number} start=${here} ctx=${ctx} />`;
+    return html`<${Branch} key=${at.join("/")} label=${label} condition=${condition} path=${at} number=${number}
+      start=${here} ctx=${ctx} />`;
   });
 }
 
-function Branch({ label, path, number, start, ctx }) {
-  const where = `${label} of step ${number}`;
+function Branch({ label, condition, path, number, start, ctx }) {
+  const where = `${label}${condition ? ` ${condition}` : ""} of step ${number}`;
   return html`<div class="branch">
     <div class="branch-head"><span class="branch-label">${label}</span>
+      ${condition ? html`<code class="branch-condition">${condition}</code>` : null}
       ${ctx.onAddTo ? html`<button type="button" class="btn btn-tiny" aria-label=${`Add a step to ${where}`}
         onClick=${() => ctx.onAddTo(path, where)}>+ Add here</button>` : null}</div>
     <${StepList} path=${path} prefix=${`${number}.`} start=${start} ctx=${ctx} />

@@ -79,5 +79,11 @@ export function statusesOf(job) {
     if (before?.status === "failed") continue;
     statuses.set(step.step_id, { status: step.status, pinned: step.pinned, step });
   }
+  // A step whose fields could not be filled fails before it starts: the job's error names it.
+  const failed = job?.error?.step;
+  if (job?.status === "failed" && failed && statuses.get(failed)?.status !== "failed") {
+    const step = { step_id: failed, status: "failed", pinned: false, input: null, output: null, error: job.error };
+    statuses.set(failed, { status: "failed", pinned: false, step });
+  }
   return statuses;
 }
