@@ -161,8 +161,7 @@ function TextControl({ schema, path, name, value, required, ctx, field, keepEmpt
   } else if (model.isLongText(schema, name)) {
     control = html`<textarea ...${common} rows="3"></textarea>`;
   } else {
-    const list = options ? `${field.id}-options` : undefined;
-    control = html`<input type="text" ...${common} list=${list} />`;
+    control = html`<input type="text" ...${common} />`;
   }
   if (!source) return control;
   return html`<div class="sf-pick">
@@ -170,9 +169,11 @@ function TextControl({ schema, path, name, value, required, ctx, field, keepEmpt
     <button type="button" class="btn btn-small" aria-label=${`Load options for ${label}`} disabled=${ctx.readOnly || loading}
       onClick=${load}>${loading ? "Loading…" : options ? "Reload options" : "Load options"}</button>
     ${options && ctx.templates
-      ? html`<datalist id=${`${field.id}-options`}>
-          ${options.map((option) => html`<option value=${String(option.value)}>${option.label ?? ""}</option>`)}
-        </datalist>`
+      ? html`<select aria-label=${`Choose ${label}`} value=${options.some((o) => String(o.value) === text) ? text : ""}
+          disabled=${ctx.readOnly} onChange=${(e) => e.target.value && ctx.change(path, e.target.value, required)}>
+          <option value="">Choose from the app…</option>
+          ${options.map((option) => html`<option value=${String(option.value)}>${option.label ?? String(option.value)}</option>`)}
+        </select>`
       : null}
     ${loadError ? html`<div class="field-error">${loadError}</div>` : null}
   </div>`;

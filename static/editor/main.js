@@ -299,7 +299,14 @@ function Editor({ recipeId, canEdit }) {
     scope: scopeAt(doc, selectedPath),
     rename: (path, to) => change(ops.renameStep(doc, path, to)),
     addSlot: (path, connector) => withSlot(connector, [...path, "connection"]),
-    pickList: () => null,
+    // A field the connector fills from the app (Slack channels…), once the slot is bound.
+    pickList: (step, action, pointer) => {
+      const field = pointer.split("/")[1];
+      const bound = loaded?.bindings?.[step.connection];
+      if (pointer.split("/").length !== 2 || !action.pick_lists?.includes(field) || !bound) return null;
+      const query = new URLSearchParams({ action: action.name, field });
+      return { load: () => api("GET", `connections/${bound}/pick-list/?${query}`) };
+    },
   };
   const roots = selectedPath ? dataRoots(doc, selectedPath, catalog, run) : [];
   const numberOf = (path) => {

@@ -192,6 +192,13 @@ function Webhook({ ctx, tests }) {
     ${problem ? html`<p class="field-error">${problem}</p>` : null}`;
 }
 
+/** 2026-12-04T09:00:00+01:00 as "2026-12-04 09:00 +01:00"; Z as UTC. */
+function shortTime(iso) {
+  const match = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::\d\d(?:\.\d+)?)?(Z|[+-]\d\d:\d\d)?$/.exec(iso);
+  if (!match) return iso;
+  return `${match[1]} ${match[2]} ${match[3] === "Z" ? "UTC" : match[3] || ""}`.trim();
+}
+
 function Schedule({ ctx }) {
   const trigger = ctx.doc.trigger;
   const cron = "cron" in trigger;
@@ -230,7 +237,7 @@ function Schedule({ ctx }) {
         ? html`<p class="field-error">${preview.error}</p>`
         : preview
           ? html`<p><strong>${preview.description}</strong></p>
-              <ol class="next-runs">${(preview.next_runs || []).map((when) => html`<li><time datetime=${when}>${when.replace("T", " ")}</time></li>`)}</ol>`
+              <ol class="next-runs">${(preview.next_runs || []).map((when) => html`<li><time datetime=${when}>${shortTime(when)}</time></li>`)}</ol>`
           : null}
     </div>`;
 }
