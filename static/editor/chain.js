@@ -2,7 +2,7 @@
 // for each, error branches) with their inner steps indented and collapsible. A card is a
 // button: click or Enter selects it; the editor's keys act on the selected step.
 
-import { html } from "../vendor/htm-preact-standalone.module.js";
+import { Component, html } from "../vendor/htm-preact-standalone.module.js";
 import { pointer, stepKind } from "./document.js";
 import { RECIPE } from "./problems.js";
 import { describe, describeTrigger } from "./words.js";
@@ -94,6 +94,35 @@ function StepCard({ step, path, number, ctx }) {
   </li>`;
 }
 
+/**
+ * What a card and the cards inside it show. The document shares unchanged steps by identity, so
+ * when none of this changed the card skips its render: a keystroke in one step's field renders
+ * the cards on that step's way down, not all of them. Its handlers go through ctx's, which the
+ * editor keeps the same from render to render and pointing at its latest state.
+ */
+function shown({ step, path, number, ctx }) {
+  const at = pointer(path);
+  const inside = (key) => key === at || key.startsWith(`${at}/`);
+  const problems = [...ctx.problems].filter(([key]) => inside(key))
+    .map(([key, list]) => [key, list.map((p) => [p.pointer, p.message])]);
+  return { step, at, number, catalog: ctx.catalog, collapsed: ctx.collapsed, statuses: ctx.statuses, pins: ctx.pins,
+    onAddTo: ctx.onAddTo, selected: inside(ctx.selected ?? "") ? ctx.selected : null, problems: JSON.stringify(problems) };
+}
+
+class Card extends Component {
+  shouldComponentUpdate(next) {
+    const now = shown(next);
+    const same = Object.keys(now).every((key) => now[key] === this.seen[key]);
+    this.seen = now;
+    return !same;
+  }
+
+  render(props) {
+    this.seen ??= shown(props);
+    return html`<${StepCard} ...${props} />`;
+  }
+}
+
 function Branch({ label, path, number, ctx }) {
   const where = `${label} of step ${number}`;
   return html`<div class="branch">
@@ -110,7 +139,7 @@ export function StepList({ path, prefix = "", ctx }) {
     return html`<p class="empty-steps">No steps yet.</p>`;
   }
   return html`<ol class="steps">
-    ${steps.map((step, index) => html`<${StepCard} key=${step?.id ?? index} step=${step} path=${[...path, index]}
+    ${steps.map((step, index) => html`<${Card} key=${step?.id ?? index} step=${step} path=${[...path, index]}
       number=${`${prefix}${index + 1}`} ctx=${ctx} />`)}
   </ol>`;
 }
