@@ -15,8 +15,9 @@ in headless Chromium with the browser tests' flags, signs in and on a fresh page
   card titled from the connector catalog (the editor's second full render), a task is queued
   (it runs only once the main thread has finished the work queued before it), which clicks
   the card; the time is taken after the next frame is painted (requestAnimationFrame, then a
-  message posted from it, which is delivered after that frame's paint). Also printed: when
-  the chain was rendered, and the long tasks (over 50 ms) of the main thread until then.
+  message posted from it, which is delivered after that frame's paint). Also printed: when the
+  page's HTML, the last of the editor's modules and of its API answers had arrived, when the
+  chain was rendered, and the long tasks (over 50 ms) of the main thread until the end.
 - typing: 30 characters typed (60 ms apart) at the end of a text field of the selected step's
   input form; for each, from the keydown event's timeStamp (when the browser received the
   key) to the paint after its input event, the same way.
@@ -69,6 +70,11 @@ OPEN_PROBE = """
       const card = document.querySelector('[data-step="CLICK"] .card-main');
       card.click();
       afterPaint((at) => {
+        const loaded = (part) => Math.max(0, ...performance.getEntriesByType("resource")
+          .filter((entry) => entry.name.includes(part) && entry.responseEnd < at).map((entry) => entry.responseEnd));
+        probe.page = performance.getEntriesByType("navigation")[0].responseEnd;
+        probe.modules = Math.max(loaded("/static/editor/"), loaded("/static/vendor/"));
+        probe.api = loaded("/api/");
         probe.interactive = at;
         probe.answered = card.getAttribute("aria-pressed") === "true"
           && !!document.querySelector('[data-testid="step-panel"] [id^="input-CLICK-"]');
@@ -288,7 +294,10 @@ def report(opens: list[dict], typing: list[list[float]], problems: int) -> None:
           f"headless Chromium, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}\n")  # fmt: skip
     columns = (
         ("open ms", 9),
-        ("rendered ms", 13),
+        ("html", 6),
+        ("modules", 9),
+        ("api", 6),
+        ("rendered", 10),
         ("long tasks", 12),
         ("longest ms", 12),
         ("key median", 12),
@@ -297,7 +306,8 @@ def report(opens: list[dict], typing: list[list[float]], problems: int) -> None:
     print("run  " + "".join(f"{name:>{width}}" for name, width in columns))
     for n, (found, keys) in enumerate(zip(opens, typing, strict=True), start=1):
         tasks = [duration for start, duration in found["longTasks"] if start < found["interactive"]]
-        print(f"{n:<5}{found['interactive']:>9.0f}{found['rendered']:>13.0f}{len(tasks):>12}"
+        print(f"{n:<5}{found['interactive']:>9.0f}{found['page']:>6.0f}{found['modules']:>9.0f}{found['api']:>6.0f}"
+              f"{found['rendered']:>10.0f}{len(tasks):>12}"
               f"{max(tasks, default=0):>12.0f}{statistics.median(keys):>12.1f}{max(keys):>9.1f}")  # fmt: skip
     open_ms = [found["interactive"] for found in opens]
     keys = [ms for run in typing for ms in run]
