@@ -12,7 +12,7 @@ in headless Chromium with the browser tests' flags, signs in and on a fresh page
 - open: performance.now() (0 is the navigation's start) at which a card deep in the recipe,
   clicked as soon as the page has rendered the whole chain, has painted its answer. In the
   page, before its own scripts: when a mutation shows the last card present and the first
-  card titled from the connector catalog (the editor's second full render), a task is queued
+  card titled from the connector catalog (so both API answers are in), a task is queued
   (it runs only once the main thread has finished the work queued before it), which clicks
   the card; the time is taken after the next frame is painted (requestAnimationFrame, then a
   message posted from it, which is delivered after that frame's paint). Also printed: when the

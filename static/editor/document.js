@@ -13,7 +13,14 @@ const STEP_LISTS = ["then", "else", "do", "on_error"];
 const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 export function pointer(path) {
-  return path.map((part) => "/" + String(part).replaceAll("~", "~0").replaceAll("/", "~1")).join("");
+  let text = "";
+  for (const part of path) {
+    const name = String(part);
+    // Most parts are plain (an index, a key): escaping only those that need it, as the editor
+    // makes hundreds of pointers a keystroke.
+    text += `/${name.includes("~") || name.includes("/") ? name.replaceAll("~", "~0").replaceAll("/", "~1") : name}`;
+  }
+  return text;
 }
 
 export function getAt(doc, path) {
