@@ -39,6 +39,7 @@ test: $(VENV)/.dev lint
 bench: $(VENV)/.dev
 	$(BIN)/python bench/serving.py
 	$(BIN)/python bench/gateway.py
+	$(BIN)/python -m bench.editor
 
 clean:
 	rm -rf $(VENV) var

@@ -2,7 +2,7 @@
 // for each, error branches) with their inner steps indented and collapsible. A card is a
 // button: click or Enter selects it; the editor's keys act on the selected step.
 
-import { html } from "../vendor/htm-preact-standalone.module.js";
+import { Component, html } from "../vendor/htm-preact-standalone.module.js";
 
 // A card being dragged carries its pointer under this type, never as text: dropped on a text
 // field, it inserts nothing.
@@ -132,6 +132,35 @@ function StepCard({ step, path, number, ctx }) {
   </li>`;
 }
 
+/**
+ * What a card and the cards inside it show. The document shares unchanged steps by identity, so
+ * when none of this changed the card skips its render: a keystroke in one step's field renders
+ * the cards on that step's way down, not all of them. Its handlers go through ctx's, which the
+ * editor keeps the same from render to render and pointing at its latest state.
+ */
+function shown({ step, path, number, ctx }) {
+  const at = pointer(path);
+  const inside = (key) => key === at || key.startsWith(`${at}/`);
+  const problems = [...ctx.problems].filter(([key]) => inside(key))
+    .map(([key, list]) => [key, list.map((p) => [p.pointer, p.message])]);
+  return { step, at, number, catalog: ctx.catalog, collapsed: ctx.collapsed, statuses: ctx.statuses, pins: ctx.pins,
+    onAddTo: ctx.onAddTo, onMove: ctx.onMove, selected: inside(ctx.selected ?? "") ? ctx.selected : null, problems: JSON.stringify(problems) };
+}
+
+class Card extends Component {
+  shouldComponentUpdate(next) {
+    const now = shown(next);
+    const same = Object.keys(now).every((key) => now[key] === this.seen[key]);
+    this.seen = now;
+    return !same;
+  }
+
+  render(props) {
+    this.seen ??= shown(props);
+    return html`<${StepCard} ...${props} />`;
+  }
+}
+
 // A block's branches in the order they read (then, each else if, else; do; on error), their
 // steps numbered on through the block: 2.1, 2.2 in then, 2.3 in else.
 function branchesOf(step, path, branches, elseIfs, number, ctx) {
@@ -167,7 +196,7 @@ export function StepList({ path, prefix = "", start = 0, ctx }) {
     return html`<p class="empty-steps" ...${dropTarget(ctx, path, 0, { halves: false })}>No steps yet.</p>`;
   }
   return html`<ol class="steps">
-    ${steps.map((step, index) => html`<${StepCard} key=${step?.id ?? index} step=${step} path=${[...path, index]}
+    ${steps.map((step, index) => html`<${Card} key=${step?.id ?? index} step=${step} path=${[...path, index]}
       number=${`${prefix}${start + index + 1}`} ctx=${ctx} />`)}
     ${ctx.onMove ? html`<li class="drop-end" aria-hidden="true" ...${dropTarget(ctx, path, steps.length, { halves: false })}></li>` : null}
   </ol>`;

@@ -13,7 +13,14 @@ const STEP_LISTS = ["then", "else", "do", "on_error"];
 const ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 export function pointer(path) {
-  return path.map((part) => "/" + String(part).replaceAll("~", "~0").replaceAll("/", "~1")).join("");
+  let text = "";
+  for (const part of path) {
+    const name = String(part);
+    // Most parts are plain (an index, a key): escaping only those that need it, as the editor
+    // makes hundreds of pointers a keystroke.
+    text += `/${name.includes("~") || name.includes("/") ? name.replaceAll("~", "~0").replaceAll("/", "~1") : name}`;
+  }
+  return text;
 }
 
 export function getAt(doc, path) {
@@ -54,16 +61,24 @@ export function stepKind(step) {
 
 /** Every step of the document with its path, in the order they run (a block before its insides). */
 export function* walkSteps(doc, listPath = ["steps"]) {
-  const list = getAt(doc, listPath);
+  yield* walkList(getAt(doc, listPath), listPath);
+}
+
+// Each inner list read from its step, not again from the document's root: the editor walks a
+// 200-step document several times a keystroke.
+function* walkList(list, listPath) {
   if (!Array.isArray(list)) return;
   for (let index = 0; index < list.length; index++) {
     const step = list[index];
     const path = [...listPath, index];
     yield { step, path };
     if (!step || typeof step !== "object") continue;
-    for (const key of STEP_LISTS) yield* walkSteps(doc, [...path, key]);
+    for (const key of STEP_LISTS) if (Array.isArray(step[key])) yield* walkList(step[key], [...path, key]);
     if (Array.isArray(step.else_if)) {
-      for (let n = 0; n < step.else_if.length; n++) yield* walkSteps(doc, [...path, "else_if", n, "then"]);
+      for (let n = 0; n < step.else_if.length; n++) {
+        const branch = step.else_if[n];
+        if (branch && typeof branch === "object") yield* walkList(branch.then, [...path, "else_if", n, "then"]);
+      }
     }
   }
 }

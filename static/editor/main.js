@@ -2,7 +2,7 @@
 // undo, shown as a chain of cards, saved by itself (from the revision it last saw) a moment
 // after each change. UI state (selection, collapsed blocks) sits beside the document.
 
-import { html, render, useCallback, useEffect, useRef, useState } from "../vendor/htm-preact-standalone.module.js";
+import { html, render, useCallback, useEffect, useMemo, useRef, useState } from "../vendor/htm-preact-standalone.module.js";
 import { ApiError, api } from "./api.js";
 import { AddStep, Conflict, Lifecycle, SaveState } from "./toolbar.js";
 import { RecipeCard, StepList } from "./chain.js";
@@ -10,7 +10,7 @@ import * as ops from "./document.js";
 import { NamesInScope, withPillAt } from "./fields.js";
 import { StepPanel } from "./panel.js";
 import { RECIPE, placeProblems } from "./problems.js";
-import { dataRoots, scopeAt, stepPillProblems } from "./scope.js";
+import { dataRoots, pillProblemsOf, scopeAt } from "./scope.js";
 import { statusesOf } from "./testdata.js";
 import { StepRun, TestPanel, useTestRuns } from "./testrun.js";
 import { DataTree, namesOf } from "./tree.js";
@@ -41,6 +41,14 @@ function iconOf(catalog) {
   };
 }
 
+/** `make()`'s value, made again only when one of `deps` is not the one of the last render. */
+function useKept(deps, make) {
+  const kept = useRef(null);
+  const last = kept.current?.deps;
+  if (!last || last.length !== deps.length || deps.some((dep, n) => dep !== last[n])) kept.current = { deps, value: make() };
+  return kept.current.value;
+}
+
 function Editor({ recipeId, canEdit }) {
   const [loaded, setLoaded] = useState(null); // the recipe as the server last answered
   const [history, setHistory] = useState(null);
@@ -56,6 +64,12 @@ function Editor({ recipeId, canEdit }) {
   const field = useRef(null); // the text field a pill goes into: { element, formula }
   const tests = useTestRuns(recipeId, () => {});
   const run = tests.job;
+  const statuses = useMemo(() => statusesOf(run), [run]);
+  // The cards' handlers: the same functions from render to render (a card that skips a render
+  // keeps the ones it had), each calling the latest render's.
+  const latest = useRef({});
+  const handlers = useMemo(() => Object.fromEntries(["onSelect", "onAddTo", "onMove", "onToggle", "onCardKey"]
+    .map((name) => [name, (...args) => latest.current[name](...args)])), []);
   const revision = useRef(null);
   const saved = useRef(null); // the document the server has
   const timer = useRef(null);
@@ -164,6 +178,17 @@ function Editor({ recipeId, canEdit }) {
   };
 
   const selectedPath = selected && selected !== RECIPE ? pathOf(doc, selected) : null;
+  // The data tree and the names for formulas, made again only when what the selected step may
+  // read changed, which typing in its own fields does not: the same vnode is not rendered again.
+  const scope = selectedPath ? scopeAt(doc, selectedPath) : null;
+  const reads = scope ? [selected, doc.trigger, catalog, run, scope.error, JSON.stringify(scope.loops.map((loop) => loop.name)),
+    ...scope.steps.map((entry) => entry.step)] : [];
+  const dataTree = useKept(reads, () => {
+    if (!scope) return null;
+    const roots = dataRoots(doc, selectedPath, catalog, run);
+    return html`<${DataTree} key=${`tree-${selected}`} roots=${roots} onPick=${pick} iconOf=${iconOf(catalog)} ran=${!!run} />
+      <${NamesInScope} names=${namesOf(roots)} />`;
+  });
   const selectById = (id) => {
     for (const { step, path } of ops.walkSteps(doc)) if (step?.id === id) return setSelected(ops.pointer(path));
     return null;
@@ -247,29 +272,30 @@ function Editor({ recipeId, canEdit }) {
 
   const problems = placeProblems(doc, loaded?.problems);
   // Pills are checked here as they are typed; the server's problems follow on the next save.
-  for (const { step, path } of ops.walkSteps(doc)) {
-    const found = stepPillProblems(doc, path);
-    if (!found.length) continue;
-    const at = ops.pointer(path);
+  for (const [at, found] of pillProblemsOf(doc)) {
     const known = new Set((problems.get(at) || []).map((p) => p.message));
-    const fresh = found.filter((p) => !known.has(p.message) && step);
+    const fresh = found.filter((p) => !known.has(p.message));
     if (fresh.length) problems.set(at, [...(problems.get(at) || []), ...fresh]);
   }
   const count = loaded?.problems?.length || 0;
-  const statuses = statusesOf(run);
-  const ctx = {
-    doc, catalog, selected, collapsed, problems, onCardKey, statuses, pins: tests.pins,
+  latest.current = {
+    onCardKey,
     onSelect: (at) => { setSelected(at); setAdding(null); },
-    onAddTo: canEdit ? (list, label) => setAdding({ list, label }) : null,
-    onMove: canEdit ? (from, list, index) => {
+    onAddTo: (list, label) => setAdding({ list, label }),
+    onMove: (from, list, index) => {
       const fromPath = pathOf(doc, from);
       if (!fromPath) return;
       const { id } = ops.getAt(doc, fromPath) || {};
       const next = ops.moveStep(doc, fromPath, list, index);
       change(next);
       for (const { step, path } of ops.walkSteps(next)) if (step?.id === id) setSelected(ops.pointer(path));
-    } : null,
+    },
     onToggle: (at) => setCollapsed((set) => { const next = new Set(set); next.has(at) ? next.delete(at) : next.add(at); return next; }),
+  };
+  const ctx = {
+    doc, catalog, selected, collapsed, problems, statuses, pins: tests.pins, ...handlers,
+    onAddTo: canEdit ? handlers.onAddTo : null,
+    onMove: canEdit ? handlers.onMove : null,
   };
   const stepTools = !canEdit || !selectedPath;
   const stepsById = new Map([...ops.walkSteps(doc)].map(({ step }) => [step?.id, step]));
@@ -296,7 +322,7 @@ function Editor({ recipeId, canEdit }) {
   const panelCtx = selectedPath && {
     ...baseCtx,
     stepId: ops.getAt(doc, selectedPath)?.id,
-    scope: scopeAt(doc, selectedPath),
+    scope,
     rename: (path, to) => change(ops.renameStep(doc, path, to)),
     addSlot: (path, connector) => withSlot(connector, [...path, "connection"]),
     // A field the connector fills from the app (Slack channels…), once the slot is bound.
@@ -308,7 +334,6 @@ function Editor({ recipeId, canEdit }) {
       return { load: () => api("GET", `connections/${bound}/pick-list/?${query}`) };
     },
   };
-  const roots = selectedPath ? dataRoots(doc, selectedPath, catalog, run) : [];
   const numberOf = (path) => {
     const numbers = [];
     for (let end = 1; end < path.length; end++) if (typeof path[end] === "number") numbers.push(path[end] + 1);
@@ -360,8 +385,7 @@ function Editor({ recipeId, canEdit }) {
             ${run ? html`<${StepRun} step=${ops.getAt(doc, selectedPath)} entry=${statuses.get(panelCtx.stepId)?.step}
               tests=${tests} canEdit=${canEdit} />` : null}
             ${hint ? html`<p class="field-error" role="status">${hint}</p>` : null}
-            <${DataTree} key=${`tree-${selected}`} roots=${roots} onPick=${pick} iconOf=${iconOf(catalog)} ran=${!!run} />
-            <${NamesInScope} names=${namesOf(roots)} />`
+            ${dataTree}`
           : selected === RECIPE
             ? html`<${TriggerPanel} ctx=${baseCtx} tests=${tests} />`
             : html`<p class="muted side-hint">Select a step to set it up: its fields, the data it reads, retries.</p>

@@ -5,7 +5,7 @@
 // or out-of-scope step is flagged as it is typed; the server's problems stay the authority.
 // No DOM here.
 
-import { getAt, pointer, stepKind } from "./document.js";
+import { getAt, pointer, stepKind, walkSteps } from "./document.js";
 
 const PILL = /\{\{(.*?)\}\}/gs;
 const NAME = /^\s*([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?/;
@@ -158,6 +158,36 @@ export function stepPillProblems(doc, path) {
     // An `if` may be a bare expression, without braces, as the engine reads it.
     const bare = key === "if" && typeof value === "string" && !value.includes("{{") && value.trim();
     visit(bare ? `{{ ${value} }}` : value, [...path, key]);
+  }
+  return found;
+}
+
+let checked = { shape: null, steps: new WeakMap() };
+
+/**
+ * stepPillProblems of every step that has some, by the step's pointer. A step's problems depend on
+ * its own fields and on the document's shape (where each step is, its id, the names it gives
+ * pills), and the document shares unchanged steps by identity: while the shape stays the same,
+ * only the steps that changed are checked again, so a keystroke checks one step, not every step
+ * against every scope before it.
+ */
+export function pillProblemsOf(doc) {
+  const steps = [];
+  const shape = [];
+  for (const { step, path } of walkSteps(doc)) {
+    const at = pointer(path);
+    const kind = stepKind(step);
+    steps.push({ step, path, at });
+    shape.push([at, step?.id, kind, kind === "set" ? Object.keys(step.set || {}) : kind === "foreach" ? step.as : null]);
+  }
+  const key = JSON.stringify(shape);
+  if (key !== checked.shape) checked = { shape: key, steps: new WeakMap() };
+  const found = new Map();
+  for (const { step, path, at } of steps) {
+    if (!step || typeof step !== "object") continue;
+    let kept = checked.steps.get(step);
+    if (kept?.at !== at) checked.steps.set(step, (kept = { at, problems: stepPillProblems(doc, path) }));
+    if (kept.problems.length) found.set(at, kept.problems);
   }
   return found;
 }

@@ -10,11 +10,13 @@ import {
   openable,
   pillParts,
   pillProblem,
+  pillProblemsOf,
   pillSource,
   scopeAt,
   stepPillProblems,
   triggerSchema,
 } from "../scope.js";
+import { setAt, walkSteps } from "../document.js";
 import { catalogIndex } from "../words.js";
 
 const catalog = catalogIndex([
@@ -75,6 +77,22 @@ test("pills are flagged when they read a later step, a deleted one, or a name no
   assert.deepEqual(stepPillProblems(doc, ["steps", 4, "on_error", 0]), []);
   const bare = { ...doc, steps: [{ id: "c", if: "steps.later.ok", then: [] }, { id: "later", set: {} }] };
   assert.equal(stepPillProblems(bare, ["steps", 0]).length, 1, "a bare if expression is read as a pill");
+});
+
+test("the pill problems of every step are each step's own, checked again when a step or the shape changes", () => {
+  const each = (doc) => new Map([...walkSteps(doc)].map(({ path }) => [path.map((p) => `/${p}`).join(""), stepPillProblems(doc, path)])
+    .filter(([, found]) => found.length));
+  const doc = recipe();
+  assert.deepEqual(pillProblemsOf(doc), each(doc));
+  assert.deepEqual([...pillProblemsOf(doc).keys()], ["/steps/4"]);
+  const typed = setAt(doc, ["steps", 0, "input", "message"], "{{ steps.reply.said }}");
+  assert.deepEqual(pillProblemsOf(typed), each(typed));
+  assert.match(pillProblemsOf(typed).get("/steps/0")[0].message, /has not run at this point/);
+  // The respond step is the same object, but a step before it is now called `inner`.
+  const renamed = setAt(doc, ["steps", 0, "id"], "inner");
+  assert.equal(renamed.steps[4], doc.steps[4]);
+  assert.deepEqual(pillProblemsOf(renamed), new Map());
+  assert.deepEqual(pillProblemsOf(doc), each(doc));
 });
 
 test("a field's text splits into text and pills", () => {
