@@ -189,6 +189,7 @@ DRAFT_ERRORS_404 = errors(404, why={400: PROBLEMS_400, 409: STALE_409})
 PREVIEW_ERRORS = errors(why={
     400: "The body is invalid, an expression failed (`fields.value` has the engine's message), or `step` "
          "names no step of the recipe.",
+    403: "Viewers may not preview: an expression runs in the web process.",
     404: "No such recipe, or (`fields.job`) no such job of this recipe.",
 })  # fmt: skip
 
@@ -393,8 +394,9 @@ class RecipeViewSet(viewsets.GenericViewSet):
     def preview(self, request, pk=None):
         """What `value` renders to as a step field, by the engine, in the data of one of this
         recipe's jobs (`job`, by default its latest test run; with none, empty data): trigger,
-        steps.<id>, vars and, for a `step` in a for each, the loop's first item. Viewers may."""
-        recipe = access_recipe(request.user, pk)
+        steps.<id>, vars and, for a `step` in a for each, the loop's first item. Builders and
+        owners: an expression costs the web process its time and memory, within bounds."""
+        recipe = access_recipe(request.user, pk, role=Role.BUILDER)
         body = write_body(PreviewSerializer, request)
         if "value" not in body:
             raise ValidationError({"value": "This field is required."})

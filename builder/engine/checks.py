@@ -94,6 +94,7 @@ class _Walker:
         elif "if" in step:
             self.walk(step.get("then", []), f"{here}/then", known=known, done=set(done))
             for n, branch in enumerate(step.get("else_if", [])):
+                self.check_condition(branch.get("if"), f"{here}/else_if/{n}/if", known, done)
                 self.walk(branch.get("then", []), f"{here}/else_if/{n}/then", known=known, done=set(done))
             self.walk(step.get("else", []), f"{here}/else", known=known, done=set(done))
         elif "foreach" in step:
@@ -105,10 +106,18 @@ class _Walker:
         for key, value in step.items():
             if key in nested:
                 continue
-            if key == "if" and isinstance(value, str) and "{{" not in value:  # a bare expression
-                self.check_expression(value, f"{here}/if", known, done)
+            if key == "if":
+                self.check_condition(value, f"{here}/if", known, done)
+                continue
             for pointer, expression in _pills_at(value, f"{here}/{key}"):
                 self.check_expression(expression, pointer, known, done)
+
+    def check_condition(self, value: Any, pointer: str, known: set[str], done: set[str]) -> None:
+        """An `if` or `else if`: one bare expression, or text with pills."""
+        if isinstance(value, str) and "{{" not in value:
+            self.check_expression(value, pointer, known, done)
+        for at, expression in _pills_at(value, pointer):
+            self.check_expression(expression, at, known, done)
 
     def check_expression(self, expression: str, pointer: str, known: set[str], done: set[str]) -> None:
         match = NAME.match(expression)

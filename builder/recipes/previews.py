@@ -54,6 +54,8 @@ def expression_preview(*, recipe: Recipe, value: Any, job_id: int | None = None,
         # The definition the job ran (its version, or its draft), else the draft being edited.
         definition = job_runnable(job).definition if job else recipe.draft
         loop = first_iteration(definition.get("steps") or [], step, scope)
+        if loop is None and job:  # a step added or renamed since that run: the draft's loops on its data
+            loop = first_iteration(recipe.draft.get("steps") or [], step, scope)
         if loop is None:
             raise ValidationError({"step": f"The recipe has no step {step!r}."})
         scope.update(loop)

@@ -55,6 +55,13 @@ function Badge({ problems }) {
   return html`<span class="problem-badge" title=${problems.map((p) => p.message).join("\n")}>${label}</span>`;
 }
 
+/** A card's name says all its marks say: the run's status, pinned, problems. */
+function cardLabel(number, title, status, pinned, problems) {
+  const marks = [status && `${status.status} on the last test run`, pinned && "pinned",
+    problems?.length && `${problems.length} problem${problems.length > 1 ? "s" : ""}`].filter(Boolean);
+  return `Step ${number}: ${title}${marks.length ? `, ${marks.join(", ")}` : ""}`;
+}
+
 /** The step on the last test run: running, succeeded, failed; and whether its output is pinned. */
 function RunMark({ status, pinned }) {
   return html`${pinned ? html`<span class="pin-mark" title="Pinned: test runs use its pinned output">pinned</span>` : null}
@@ -111,7 +118,7 @@ function StepCard({ step, path, number, ctx }) {
     <div class="card-row">
       <button type="button" class="card-main" aria-pressed=${selected} data-pointer=${at}
         draggable=${ctx.onMove ? "true" : undefined} onDragStart=${drag}
-        aria-label=${`Step ${number}: ${title}`} onClick=${() => ctx.onSelect(at)} onKeyDown=${(e) => ctx.onCardKey(e, at)}>
+        aria-label=${cardLabel(number, title, ctx.statuses?.get(step.id), Object.hasOwn(ctx.pins || {}, step.id), ctx.problems.get(at))} onClick=${() => ctx.onSelect(at)} onKeyDown=${(e) => ctx.onCardKey(e, at)}>
         <span class="card-number">${number}</span>
         <${Icon} connector=${connector} kind=${kind} />
         <span class="card-words">
@@ -182,7 +189,7 @@ function branchesOf(step, path, branches, elseIfs, number, ctx) {
 function Branch({ label, condition, path, number, start, ctx }) {
   const where = `${label}${condition ? ` ${condition}` : ""} of step ${number}`;
   return html`<div class="branch">
-    <div class="branch-head"><span class="branch-label">${label}</span>
+    <div class="branch-head" ...${dropTarget(ctx, path, 0, { halves: false })}><span class="branch-label">${label}</span>
       ${condition ? html`<code class="branch-condition">${condition}</code>` : null}
       ${ctx.onAddTo ? html`<button type="button" class="btn btn-tiny" aria-label=${`Add a step to ${where}`}
         onClick=${() => ctx.onAddTo(path, where)}>+ Add here</button>` : null}</div>

@@ -44,9 +44,9 @@ function NewConnection({ connector, workspace, onMade, onCancel }) {
           ? html`<select id=${id} value=${values[field.name] ?? ""} onChange=${(e) => set(field.name, e.target.value)}>
               ${field.required ? null : html`<option value="">—</option>`}
               ${(field.choices || []).map((choice) => html`<option value=${choice}>${choice}</option>`)}</select>`
-          : field.type === "text"
+          : field.type === "text" && !field.secret
             ? html`<textarea id=${id} rows="3" value=${values[field.name] ?? ""} onInput=${(e) => set(field.name, e.target.value)}></textarea>`
-            : html`<input id=${id} type=${INPUT_TYPES[field.type] || "text"} value=${values[field.name] ?? ""}
+            : html`<input id=${id} type=${field.secret ? "password" : INPUT_TYPES[field.type] || "text"} value=${values[field.name] ?? ""}
                 autocomplete=${field.secret ? "new-password" : "off"} spellcheck="false"
                 onInput=${(e) => set(field.name, field.type === "integer" && e.target.value !== "" ? Number(e.target.value) : e.target.value)} />`;
       return html`<div class="field">

@@ -226,9 +226,16 @@ export function idProblem(doc, id, current = null) {
 
 const PILLS = /\{\{(.*?)\}\}/gs;
 
+const QUOTED = /('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")/;
+
+/** An expression with `steps.<from>` read as `steps.<to>`, outside its quoted strings. */
+function renameExpression(expression, reads, to) {
+  return expression.split(QUOTED).map((part, n) => (n % 2 ? part : part.replace(reads, `steps.${to}`))).join("");
+}
+
 /** `value` with `steps.<from>` read as `steps.<to>` inside every pill (shared where unchanged). */
 function renameIn(value, reads, to) {
-  if (typeof value === "string") return value.replace(PILLS, (pill) => pill.replace(reads, `steps.${to}`));
+  if (typeof value === "string") return value.replace(PILLS, (pill) => renameExpression(pill, reads, to));
   if (Array.isArray(value)) {
     const next = value.map((item) => renameIn(item, reads, to));
     return next.every((item, n) => item === value[n]) ? value : next;
@@ -247,14 +254,16 @@ function renameIn(value, reads, to) {
 export function renameStep(doc, path, to) {
   const step = getAt(doc, path);
   if (!step || typeof step.id !== "string" || step.id === to || idProblem(doc, to, step.id)) return doc;
-  const reads = new RegExp(`\\bsteps\\.${step.id}\\b`, "g");
+  // `steps.old` as a name of its own: not `trigger.body.steps.old`, not `steps.older`.
+  const reads = new RegExp(`(?<![\\w.])steps\\.${step.id}\\b`, "g");
   let next = { ...doc, steps: renameIn(doc.steps, reads, to) };
-  // A bare `if` expression (no braces) reads steps too.
+  // A bare `if` or `else if` expression (no braces) reads steps too.
+  const bare = (value) => typeof value === "string" && !value.includes("{{");
   for (const { step: inner, path: at } of walkSteps(next)) {
-    if (typeof inner?.if === "string" && !inner.if.includes("{{")) {
-      const renamed = inner.if.replace(reads, `steps.${to}`);
-      if (renamed !== inner.if) next = setAt(next, [...at, "if"], renamed);
-    }
+    if (bare(inner?.if)) next = setAt(next, [...at, "if"], renameExpression(inner.if, reads, to));
+    (Array.isArray(inner?.else_if) ? inner.else_if : []).forEach((branch, n) => {
+      if (bare(branch?.if)) next = setAt(next, [...at, "else_if", n, "if"], renameExpression(branch.if, reads, to));
+    });
   }
   return setAt(next, [...path, "id"], to);
 }

@@ -8,7 +8,9 @@ import { html, useEffect, useRef, useState } from "../vendor/htm-preact-standalo
 import { api } from "./api.js";
 import { pillParts, pillProblem, pillSource } from "./scope.js";
 
-const FORMULA = /^\{\{([^{}]*)\}\}$/s;
+// One pill alone, as the engine reads it: braces may appear inside ({'a': 1}, '{}'.format(n)),
+// another pill may not.
+const FORMULA = /^\s*\{\{((?:(?!\{\{|\}\}).)*)\}\}\s*$/s;
 
 /** The chips of a field's pills: `{{ steps.lookup.body.id }}` as "lookup › body.id". */
 export function PillChips({ value, ctx }) {
@@ -44,7 +46,7 @@ export function usePreview(ctx, value, on) {
         .catch((error) => setAnswer({ error: [error.body?.fields?.value ?? error.message].flat().join(" ") }));
     }, 350);
     return () => clearTimeout(timer);
-  }, [value, on, ctx.run?.id]);
+  }, [value, on, ctx.run?.id, ctx.stepId]);
   return answer;
 }
 
@@ -63,7 +65,7 @@ function Preview({ answer }) {
  * document (`ctx.set(path, value)`).
  */
 export function TextField({ at, label, value, ctx, help, multiline = false, required = false, placeholder = "",
-  formulaAllowed = true }) {
+  formulaAllowed = true, pills = true }) {
   const id = `field-${at.join("-")}`;
   const [formula, setFormula] = useState(false);
   const element = useRef(null);
@@ -75,7 +77,12 @@ export function TextField({ at, label, value, ctx, help, multiline = false, requ
     const typed = event.target.value;
     ctx.set(at, formula ? (typed.trim() ? `{{ ${typed} }}` : "") : typed);
   };
-  const onFocus = () => ctx.focus({ at, element: element.current, formula });
+  const formulaNow = useRef(formula);
+  formulaNow.current = formula;
+  // The pill target is read when a pill is picked, not when the field was focused: the field
+  // may have turned formula on since, or been drawn again. A field that takes no pills clears it.
+  const onFocus = () => ctx.focus(pills ? { get element() { return element.current; },
+    get formula() { return formulaNow.current; } } : null);
   const describedBy = [help ? `${id}-help` : "", formula ? `${id}-formula` : ""].filter(Boolean).join(" ") || undefined;
   const props = { id, ref: element, value: expression, onInput, onFocus, readOnly: !ctx.canEdit, spellcheck: false,
     placeholder: formula ? "an expression, e.g. trigger.body.email" : placeholder, "aria-describedby": describedBy,

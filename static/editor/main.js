@@ -62,7 +62,7 @@ function Editor({ recipeId, canEdit }) {
   const [hint, setHint] = useState("");
   const [adding, setAdding] = useState(null); // the add-a-step form is open: { list?, label? }
   const field = useRef(null); // the text field a pill goes into: { element, formula }
-  const tests = useTestRuns(recipeId, () => {});
+  const tests = useTestRuns(recipeId);
   const run = tests.job;
   const statuses = useMemo(() => statusesOf(run), [run]);
   // The cards' handlers: the same functions from render to render (a card that skips a render
@@ -108,7 +108,14 @@ function Editor({ recipeId, canEdit }) {
     }
   };
 
-  const flush = useCallback(async (definition) => {
+  // One save at a time: a save waits for the one in flight, so it sends the revision that
+  // one got back (two at once would make the second a conflict with our own first).
+  const inFlight = useRef(Promise.resolve());
+  const flush = useCallback((definition) => {
+    inFlight.current = inFlight.current.then(() => save_(definition));
+    return inFlight.current;
+  }, [recipeId]);
+  const save_ = async (definition) => {
     if (definition === saved.current) return setSave("saved");
     setSave("saving");
     try {
@@ -129,9 +136,10 @@ function Editor({ recipeId, canEdit }) {
         timer.current = setTimeout(() => flush(definition), 5000);
       }
     }
-  }, [recipeId]);
+  };
 
   useEffect(() => {
+    if (doc && doc === saved.current && !conflict) setSave((state) => (state === "dirty" ? "saved" : state));
     if (!doc || !canEdit || doc === saved.current || conflict) return undefined;
     setSave("dirty");
     clearTimeout(timer.current);
@@ -149,6 +157,7 @@ function Editor({ recipeId, canEdit }) {
 
   const change = (next, group = null) => {
     if (!canEdit || next === doc) return;
+    setAdding(null); // its place ("Then of step 2") is a path, which this change may move
     setHistory((h) => ops.commit(h, next, { group }));
   };
 
@@ -156,6 +165,13 @@ function Editor({ recipeId, canEdit }) {
     if (!canEdit) return;
     const next = (present) => pruned(ops.setAt(present, path, value), path);
     setHistory((h) => ops.commit(h, next(h.present), { group: group ?? ops.pointer(path) }));
+  };
+
+  // Focus on any other control of the side panel (a number, a select, a button other than the
+  // tree's) means the next pill has no field to go to, rather than the last one.
+  const onSideFocus = (event) => {
+    const text = event.target.matches?.("textarea, input:not([type]), input[type=text], input[type=search]");
+    if (!text && !event.target.closest?.(".data-tree")) field.current = null;
   };
 
   // A pill goes where the caret was in the last field, through that field's own input
@@ -168,6 +184,10 @@ function Editor({ recipeId, canEdit }) {
     }
     setHint("");
     const { element } = target;
+    if (element.type === "number") {
+      setHint("This field takes a number: press its \"Use a pill\" first, then choose the data.");
+      return;
+    }
     const { text, caret } = withPillAt(element, pill, target.formula);
     element.value = text;
     element.dispatchEvent(new Event("input", { bubbles: true }));
@@ -201,26 +221,57 @@ function Editor({ recipeId, canEdit }) {
   };
   const selectPath = (path) => setSelected(path ? ops.pointer(path) : null);
 
+  // Each acts on the selected step, or on the card given (the one a key was pressed on).
   const act = {
-    remove() {
-      if (!selectedPath) return;
-      change(ops.removeStep(doc, selectedPath));
-      setSelected(null);
+    remove(path = selectedPath) {
+      if (!path) return;
+      const next = ops.removeStep(doc, path);
+      change(next);
+      // The focus goes on to the card that takes its place, else the one before, else the trigger.
+      const list = ops.getAt(next, path.slice(0, -1)) || [];
+      const index = Math.min(path[path.length - 1], list.length - 1);
+      setSelected(index >= 0 ? ops.pointer([...path.slice(0, -1), index]) : RECIPE);
     },
-    duplicate() {
-      if (!selectedPath) return;
-      change(ops.duplicateStep(doc, selectedPath));
-      selectPath([...selectedPath.slice(0, -1), selectedPath[selectedPath.length - 1] + 1]);
+    duplicate(path = selectedPath) {
+      if (!path) return;
+      change(ops.duplicateStep(doc, path));
+      selectPath([...path.slice(0, -1), path[path.length - 1] + 1]);
     },
-    move(delta) {
-      if (!selectedPath) return;
-      const list = selectedPath.slice(0, -1);
-      const index = selectedPath[selectedPath.length - 1];
+    move(delta, path = selectedPath) {
+      if (!path) return;
+      const list = path.slice(0, -1);
+      const index = path[path.length - 1];
       const size = ops.getAt(doc, list).length;
       const to = index + delta;
       if (to < 0 || to >= size) return;
-      change(ops.moveStep(doc, selectedPath, list, delta > 0 ? to + 1 : to));
+      change(ops.moveStep(doc, path, list, delta > 0 ? to + 1 : to));
       selectPath([...list, to]);
+    },
+    // Alt+→ moves a step into the block after it (its first branch, at the top); Alt+← moves
+    // it out of the block it is in, to just after that block.
+    into(path = selectedPath) {
+      if (!path) return;
+      const list = path.slice(0, -1);
+      const index = path[path.length - 1];
+      const block = ops.getAt(doc, [...list, index + 1]);
+      const key = ["then", "do", "else", "on_error"].find((name) => Array.isArray(block?.[name]));
+      if (!key) return;
+      const target = [...list, index + 1, key];
+      const id = ops.getAt(doc, path)?.id;
+      const next = ops.moveStep(doc, path, target, 0);
+      change(next);
+      for (const { step, path: at } of ops.walkSteps(next)) if (step?.id === id) setSelected(ops.pointer(at));
+    },
+    out(path = selectedPath) {
+      if (!path || path.length < 4) return; // at the top level already
+      // [..., block, "then", i], or [..., block, "else_if", n, "then", i]
+      const inner = path.slice(0, -2);
+      const blockPath = inner[inner.length - 2] === "else_if" ? path.slice(0, -4) : inner;
+      const outer = blockPath.slice(0, -1);
+      const id = ops.getAt(doc, path)?.id;
+      const next = ops.moveStep(doc, path, outer, blockPath[blockPath.length - 1] + 1);
+      change(next);
+      for (const { step, path: at } of ops.walkSteps(next)) if (step?.id === id) setSelected(ops.pointer(at));
     },
     add(kind, action) {
       const step = ops.newStep(doc, kind, { action });
@@ -259,10 +310,13 @@ function Editor({ recipeId, canEdit }) {
 
   const onCardKey = (event, at) => {
     if (!canEdit) return;
-    if (event.key === "Delete" || event.key === "Backspace") act.remove();
-    else if (event.altKey && event.key === "ArrowUp") act.move(-1);
-    else if (event.altKey && event.key === "ArrowDown") act.move(1);
-    else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "d") act.duplicate();
+    const path = pathOf(doc, at);
+    if (event.key === "Delete" || event.key === "Backspace") act.remove(path);
+    else if (event.altKey && event.key === "ArrowUp") act.move(-1, path);
+    else if (event.altKey && event.key === "ArrowDown") act.move(1, path);
+    else if (event.altKey && event.key === "ArrowRight") act.into(path);
+    else if (event.altKey && event.key === "ArrowLeft") act.out(path);
+    else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "d") act.duplicate(path);
     else return;
     event.preventDefault();
   };
@@ -273,11 +327,12 @@ function Editor({ recipeId, canEdit }) {
   const problems = placeProblems(doc, loaded?.problems);
   // Pills are checked here as they are typed; the server's problems follow on the next save.
   for (const [at, found] of pillProblemsOf(doc)) {
-    const known = new Set((problems.get(at) || []).map((p) => p.message));
-    const fresh = found.filter((p) => !known.has(p.message));
+    // The server says the same of a pill in its own words: one problem, not two.
+    const known = problems.get(at) || [];
+    const fresh = found.filter((p) => !known.some((k) => k.pointer === p.pointer && k.message.includes(p.expression)));
     if (fresh.length) problems.set(at, [...(problems.get(at) || []), ...fresh]);
   }
-  const count = loaded?.problems?.length || 0;
+  const count = [...problems.values()].reduce((sum, list) => sum + list.length, 0);
   latest.current = {
     onCardKey,
     onSelect: (at) => { setSelected(at); setAdding(null); },
@@ -323,7 +378,13 @@ function Editor({ recipeId, canEdit }) {
     ...baseCtx,
     stepId: ops.getAt(doc, selectedPath)?.id,
     scope,
-    rename: (path, to) => change(ops.renameStep(doc, path, to)),
+    rename: (path, to) => {
+      const from = ops.getAt(doc, path)?.id;
+      const next = ops.renameStep(doc, path, to);
+      if (next === doc) return;
+      change(next);
+      tests.renamePin(from, to);
+    },
     addSlot: (path, connector) => withSlot(connector, [...path, "connection"]),
     // A field the connector fills from the app (Slack channels…), once the slot is bound.
     pickList: (step, action, pointer) => {
@@ -362,11 +423,17 @@ function Editor({ recipeId, canEdit }) {
     ${error ? html`<p class="field-error" role="alert">${error}</p>` : null}
     ${canEdit ? html`<${Lifecycle} recipe=${loaded} ready=${save === "saved"} count=${count} onAct=${lifecycle} busy=${busy} />` : null}
     ${canEdit
-      ? html`<div class="editor-tools" role="toolbar" aria-label="Selected step">
-          <button type="button" class="btn btn-small" onClick=${() => act.move(-1)} disabled=${stepTools}>Move up</button>
-          <button type="button" class="btn btn-small" onClick=${() => act.move(1)} disabled=${stepTools}>Move down</button>
-          <button type="button" class="btn btn-small" onClick=${act.duplicate} disabled=${stepTools}>Duplicate</button>
-          <button type="button" class="btn btn-small" onClick=${act.remove} disabled=${stepTools}>Delete</button>
+      ? html`<div class="editor-tools" role="toolbar" aria-label="Step tools">
+          <button type="button" class="btn btn-small" onClick=${() => act.move(-1)} disabled=${stepTools}
+            aria-keyshortcuts="Alt+ArrowUp">Move up</button>
+          <button type="button" class="btn btn-small" onClick=${() => act.move(1)} disabled=${stepTools}
+            aria-keyshortcuts="Alt+ArrowDown">Move down</button>
+          <button type="button" class="btn btn-small" onClick=${() => act.into()} disabled=${stepTools}
+            aria-keyshortcuts="Alt+ArrowRight" title="Into the block below (Alt+→)">Into block</button>
+          <button type="button" class="btn btn-small" onClick=${() => act.out()} disabled=${stepTools || selectedPath.length < 4}
+            aria-keyshortcuts="Alt+ArrowLeft" title="Out of its block (Alt+←)">Out of block</button>
+          <button type="button" class="btn btn-small" onClick=${() => act.duplicate()} disabled=${stepTools}>Duplicate</button>
+          <button type="button" class="btn btn-small" onClick=${() => act.remove()} disabled=${stepTools}>Delete</button>
           <button type="button" class="btn btn-small btn-primary" onClick=${() => setAdding({})}
             aria-expanded=${!!adding} data-testid="open-add-step">Add a step…</button>
         </div>`
@@ -376,7 +443,7 @@ function Editor({ recipeId, canEdit }) {
         <${RecipeCard} doc=${doc} problems=${problems} selected=${selected} onSelect=${ctx.onSelect} />
         <${StepList} path=${["steps"]} ctx=${ctx} />
       </div>
-      <aside class="editor-side" aria-label="Selected step">
+      <aside class="editor-side" aria-label="Step settings, data and tests" onfocusin=${onSideFocus}>
         ${adding
           ? html`<${AddStep} catalog=${catalog} onAdd=${act.add} disabled=${!canEdit} target=${adding.list ? adding : null}
               onClearTarget=${() => setAdding({})} onCancel=${() => setAdding(null)} />`

@@ -33,6 +33,7 @@ export function NumberField({ at, label, value, ctx, min, max, step = "1", help 
   return html`<div class="field">
     <label for=${id}>${label}</label>
     <input id=${id} type="number" step=${step} min=${min} max=${max} value=${text} onInput=${onInput}
+      onFocus=${() => ctx.focus?.(null)}
       readOnly=${!ctx.canEdit} aria-invalid=${problem ? "true" : undefined}
       aria-describedby=${[help && `${id}-help`, problem && `${id}-problem`].filter(Boolean).join(" ") || undefined} />
     ${help ? html`<div class="help" id=${`${id}-help`}>${help}</div>` : null}
@@ -62,7 +63,7 @@ export function JsonField({ at, label, value, ctx, help }) {
   return html`<div class="field">
     <label for=${id}>${label}</label>
     <textarea id=${id} class="mono" rows="5" value=${text} onInput=${onInput} spellcheck="false"
-      readOnly=${!ctx.canEdit} onFocus=${(e) => ctx.focus({ at: null, element: e.target, json: true })}
+      readOnly=${!ctx.canEdit} onFocus=${(e) => ctx.focus({ element: e.target, formula: false })}
       aria-invalid=${problem ? "true" : undefined}
       aria-describedby=${[help && `${id}-help`, problem && `${id}-problem`].filter(Boolean).join(" ") || undefined}></textarea>
     ${help ? html`<div class="help" id=${`${id}-help`}>${help}</div>` : null}
@@ -80,7 +81,7 @@ function IdField({ step, path, ctx }) {
   };
   return html`<div class="field">
     <label for="step-id">Step id</label>
-    <input id="step-id" class="mono" value=${text} readOnly=${!ctx.canEdit} spellcheck="false"
+    <input id="step-id" class="mono" value=${text} readOnly=${!ctx.canEdit} spellcheck="false" onFocus=${() => ctx.focus(null)}
       onInput=${(e) => setText(e.target.value)} onBlur=${commit}
       onKeyDown=${(e) => e.key === "Enter" && (e.preventDefault(), commit())}
       aria-invalid=${problem ? "true" : undefined} aria-describedby="step-id-help" />
@@ -118,8 +119,6 @@ function ActionFields({ step, path, ctx }) {
   if (!found) return html`<p class="field-error">There is no action ${step.action} in the catalog.</p>`;
   const { action, connector } = found;
   const inputPath = [...path, "input"];
-  const relative = (pointer) => pointer.split("/").slice(1).map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"))
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
   return html`
     <p class="help">${action.description}</p>
     ${connector.fields?.length ? html`<${ConnectionSlot} step=${step} path=${path} ctx=${ctx} connector=${connector} />` : null}
@@ -128,7 +127,7 @@ function ActionFields({ step, path, ctx }) {
       <${SchemaForm} schema=${action.input_schema} value=${step.input || {}} templates=${true} readOnly=${!ctx.canEdit}
         idPrefix=${`input-${step.id}`} problems=${ctx.problemsUnder(inputPath)}
         onChange=${(next, field) => ctx.set(inputPath, next, `${ctx.pointerOf(inputPath)}${field || ""}`)}
-        onFieldFocus=${({ pointer, element }) => ctx.focus({ at: [...inputPath, ...relative(pointer)], element })}
+        onFieldFocus=${({ element }) => ctx.focus({ element, formula: false })}
         decorate=${(pointer, value) => html`<${PillChips} value=${typeof value === "string" ? value : ""} ctx=${ctx} />`}
         pickList=${(pointer) => ctx.pickList(step, action, pointer)} />
     </fieldset>`;
@@ -158,7 +157,7 @@ function ForeachFields({ step, path, ctx }) {
     <${TextField} at=${[...path, "foreach"]} label="List" value=${step.foreach} ctx=${ctx} required=${true}
       help="A list, e.g. {{ steps.lookup.body.items }}." />
     <${TextField} at=${[...path, "as"]} label="Each item is called" value=${step.as ?? "item"} ctx=${ctx}
-      formulaAllowed=${false} help="Steps inside read the item by this name." />
+      formulaAllowed=${false} pills=${false} help="Steps inside read the item by this name." />
     <${NumberField} at=${[...path, "max"]} label="At most (items)" value=${step.max} ctx=${ctx} min=${1} max=${100000} />`;
 }
 
@@ -199,7 +198,7 @@ function RespondFields({ step, path, ctx }) {
           <${SchemaForm} schema=${schema} value=${respond.body} templates=${true} readOnly=${!ctx.canEdit}
             idPrefix=${`respond-${step.id}`} problems=${ctx.problemsUnder(bodyPath)}
             onChange=${(next, field) => ctx.set(bodyPath, next, `${ctx.pointerOf(bodyPath)}${field || ""}`)}
-            onFieldFocus=${({ pointer, element }) => ctx.focus({ at: [...bodyPath, ...pointer.split("/").slice(1)], element })}
+            onFieldFocus=${({ element }) => ctx.focus({ element, formula: false })}
             decorate=${(pointer, value) => html`<${PillChips} value=${typeof value === "string" ? value : ""} ctx=${ctx} />`} />
         </fieldset>`
       : html`<${JsonField} at=${bodyPath} label="Body (JSON, pills allowed in strings)" value=${respond.body} ctx=${ctx} />`}`;
@@ -221,7 +220,7 @@ function StopFields({ step, path, ctx }) {
 function CallFields({ step, path, ctx }) {
   return html`
     <${TextField} at=${[...path, "call"]} label="Recipe (id or name of a function recipe)" value=${step.call} ctx=${ctx}
-      formulaAllowed=${false} required=${true} />
+      formulaAllowed=${false} pills=${false} required=${true} />
     <${JsonField} at=${[...path, "input"]} label="Input (JSON, pills allowed in strings)" value=${step.input} ctx=${ctx} />`;
 }
 

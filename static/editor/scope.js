@@ -136,6 +136,11 @@ function allIds(doc) {
   return ids;
 }
 
+/** An `if` or `else if` may be a bare expression, without braces, as the engine reads it. */
+function condition(value) {
+  return typeof value === "string" && !value.includes("{{") && value.trim() ? `{{ ${value} }}` : value;
+}
+
 /** Every pill in a step's own fields (not its inner steps) with the problem it has, if any. */
 export function stepPillProblems(doc, path) {
   const step = getAt(doc, path);
@@ -155,9 +160,10 @@ export function stepPillProblems(doc, path) {
   };
   for (const [key, value] of Object.entries(step || {})) {
     if (nested.has(key)) continue;
-    // An `if` may be a bare expression, without braces, as the engine reads it.
-    const bare = key === "if" && typeof value === "string" && !value.includes("{{") && value.trim();
-    visit(bare ? `{{ ${value} }}` : value, [...path, key]);
+    visit(key === "if" ? condition(value) : value, [...path, key]);
+  }
+  for (const [n, branch] of (Array.isArray(step?.else_if) ? step.else_if : []).entries()) {
+    visit(condition(branch?.if), [...path, "else_if", n, "if"]);
   }
   return found;
 }

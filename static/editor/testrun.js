@@ -3,16 +3,24 @@
 // calling its app; kept beside the document in this browser, never in it, never published),
 // and the run followed live over the websocket: each card turns running, succeeded or failed.
 
-import { html, useEffect, useRef, useState } from "../vendor/htm-preact-standalone.module.js";
+import { html, useEffect, useMemo, useRef, useState } from "../vendor/htm-preact-standalone.module.js";
 import { subscribe } from "../js/live.js";
 import { api } from "./api.js";
+import { walkSteps } from "./document.js";
 import { samplePayload } from "./testdata.js";
+
+function actionIds(doc) {
+  return new Set([...walkSteps(doc)].filter(({ step }) => step && "action" in step).map(({ step }) => step.id));
+}
 
 const FINISHED = new Set(["succeeded", "failed", "cancelled"]);
 
+// Pins and the sample are real data of a run (an app's answer, a person's email): they stay in
+// this tab's session storage, which the browser drops with the tab, never shared by whoever
+// uses the browser next.
 function stored(key, fallback) {
   try {
-    const text = window.localStorage.getItem(key);
+    const text = window.sessionStorage.getItem(key);
     return text === null ? fallback : JSON.parse(text);
   } catch {
     return fallback;
@@ -20,32 +28,40 @@ function stored(key, fallback) {
 }
 
 /** The editor's test state: the sample, the pins and the last run, with what changes them. */
-export function useTestRuns(recipeId, onJob) {
+export function useTestRuns(recipeId) {
   const sampleKey = `stepwise.sample.${recipeId}`;
   const pinsKey = `stepwise.pins.${recipeId}`;
   const [pins, setPinsState] = useState(() => stored(pinsKey, {}));
   const [sample, setSampleState] = useState(() => stored(sampleKey, null));
   const [job, setJob] = useState(null);
+  const [typed, setTyped] = useState(null); // the sample as typed, kept while the panel is closed
   const following = useRef(null);
   const pending = useRef(null);
 
   const setPins = (next) => {
     setPinsState(next);
-    window.localStorage.setItem(pinsKey, JSON.stringify(next));
+    window.sessionStorage.setItem(pinsKey, JSON.stringify(next));
   };
   const setSample = (next) => {
     setSampleState(next);
-    if (next === null) window.localStorage.removeItem(sampleKey);
-    else window.localStorage.setItem(sampleKey, JSON.stringify(next));
+    setTyped(null);
+    if (next === null) window.sessionStorage.removeItem(sampleKey);
+    else window.sessionStorage.setItem(sampleKey, JSON.stringify(next));
   };
 
+  const shown = useRef(null); // the job as last shown: an older answer never replaces a newer one
   const refresh = async (id) => {
     pending.current = null;
     const got = await api("GET", `jobs/${id}/`);
-    if (following.current === id) {
-      setJob(got);
-      onJob(got);
-    }
+    if (following.current !== id) return;
+    if (shown.current?.id === id && FINISHED.has(shown.current.status) && !FINISHED.has(got.status)) return;
+    shown.current = got;
+    setJob(got);
+  };
+  const follow = (id) => {
+    following.current = id;
+    subscribe({ job: id });
+    return refresh(id);
   };
 
   useEffect(() => {
@@ -54,43 +70,47 @@ export function useTestRuns(recipeId, onJob) {
       pending.current = setTimeout(() => refresh(event.job).catch(() => {}), 120); // one fetch per burst
     };
     document.addEventListener("stepwise:live", listen);
-    // The latest test run of this recipe, so that the data tree has values after a reload.
-    api("GET", `jobs/?recipe=${recipeId}&page_size=1`)
+    // The latest test run of this recipe (not an endpoint's call), so that the data tree has
+    // values after a reload; followed live if it is still running.
+    api("GET", `jobs/?recipe=${recipeId}&page_size=50`)
       .then((list) => {
-        const last = (list.results || list)[0];
-        if (last && following.current === null) {
-          following.current = last.id;
-          return refresh(last.id);
-        }
-        return null;
+        const last = (list.results || list).find((j) => j.trigger_kind === "manual");
+        return last && following.current === null ? follow(last.id) : null;
       })
       .catch(() => {});
     return () => document.removeEventListener("stepwise:live", listen);
   }, [recipeId]);
 
-  const start = async (trigger) => {
-    const started = await api("POST", `recipes/${recipeId}/test/`, { trigger, pins });
-    following.current = started.job_id;
-    subscribe({ job: started.job_id });
+  // Pins of steps the draft no longer has (deleted, or renamed elsewhere) are not sent.
+  const start = async (trigger, actionIds) => {
+    const sent = Object.fromEntries(Object.entries(pins).filter(([id]) => actionIds.has(id)));
+    const started = await api("POST", `recipes/${recipeId}/test/`, { trigger, pins: sent });
+    shown.current = null;
     setJob({ id: started.job_id, status: "queued", steps: [] });
     // The worker may finish before the subscription is in place: ask once, then on each event.
-    await refresh(started.job_id);
+    await follow(started.job_id);
     return started.job_id;
   };
 
+  const renamePin = (from, to) => {
+    if (!Object.hasOwn(pins, from)) return;
+    const { [from]: output, ...rest } = pins;
+    setPins({ ...rest, [to]: output });
+  };
   const pin = (stepId, output) => setPins({ ...pins, [stepId]: output });
   const unpin = (stepId) => {
     const next = { ...pins };
     delete next[stepId];
     setPins(next);
   };
-  return { pins, pin, unpin, sample, setSample, job, start, finished: job ? FINISHED.has(job.status) : true };
+  return { pins, pin, unpin, renamePin, sample, setSample, typed, setTyped, job, start, finished: job ? FINISHED.has(job.status) : true };
 }
 
 /** The test panel: the sample payload, the pins, Run test, and the run's result. */
 export function TestPanel({ doc, catalog, tests, canEdit, beforeRun, onSelectStep, recipeId }) {
   const generated = () => samplePayload(doc.trigger, { catalog });
-  const [text, setText] = useState(() => JSON.stringify(tests.sample ?? generated(), null, 2));
+  const text = tests.typed ?? JSON.stringify(tests.sample ?? generated(), null, 2);
+  const setText = tests.setTyped;
   const [problem, setProblem] = useState("");
   const [busy, setBusy] = useState(false);
   const job = tests.job;
@@ -117,7 +137,7 @@ export function TestPanel({ doc, catalog, tests, canEdit, beforeRun, onSelectSte
     try {
       await beforeRun();
       tests.setSample(trigger);
-      await tests.start(trigger);
+      await tests.start(trigger, actionIds(doc));
     } catch (error) {
       const listed = error.body?.problems?.map((p) => `${p.pointer || "/"}: ${p.message}`).join("; ");
       setProblem(listed ? `${error.message} ${listed}` : error.message);
@@ -173,19 +193,19 @@ const SHOWN = 20000;
 /** A step's input and output on the last run, and Pin / Unpin for an action's output. */
 export function StepRun({ step, entry, tests, canEdit }) {
   const [all, setAll] = useState(false);
+  // Made once per run, not per keystroke in the panel above: an output may be megabytes.
+  const texts = useMemo(() => ({ input: JSON.stringify(entry?.input, null, 2) ?? "",
+    output: JSON.stringify(entry?.output, null, 2) ?? "" }), [entry]);
   if (!entry) return html`<p class="help">Not run on the last test run.</p>`;
-  const show = (value) => {
-    const text = JSON.stringify(value, null, 2) ?? "";
-    return all || text.length <= SHOWN ? text : `${text.slice(0, SHOWN)}\n…`;
-  };
+  const show = (text) => (all || text.length <= SHOWN ? text : `${text.slice(0, SHOWN)}\n…`);
   const pinned = Object.hasOwn(tests.pins, step.id);
   const canPin = "action" in step && entry.status === "succeeded" && entry.output != null;
   return html`<details class="panel-group step-run" open>
     <summary>Last test run: <span class=${`pill pill-${entry.status}`}>${entry.status}</span>${entry.pinned ? " (pinned)" : ""}</summary>
     ${entry.error ? html`<p class="field-error">${entry.error.message}</p>` : null}
-    <div class="run-io"><h4>Input</h4><pre class="code">${show(entry.input)}</pre></div>
-    <div class="run-io"><h4>Output</h4><pre class="code">${show(entry.output)}</pre></div>
-    ${JSON.stringify(entry.output ?? "").length > SHOWN && !all
+    <div class="run-io"><h4>Input</h4><pre class="code">${show(texts.input)}</pre></div>
+    <div class="run-io"><h4>Output</h4><pre class="code">${show(texts.output)}</pre></div>
+    ${(texts.output.length > SHOWN || texts.input.length > SHOWN) && !all
       ? html`<button type="button" class="btn btn-tiny" onClick=${() => setAll(true)}>Show all</button>` : null}
     ${canEdit && "action" in step
       ? pinned

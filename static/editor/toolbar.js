@@ -80,7 +80,8 @@ export function AddStep({ catalog, onAdd, disabled, target, onClearTarget, onCan
   };
   const form = useRef(null);
   useEffect(() => form.current?.querySelector("select")?.focus(), [target?.label]); // opened, or moved
-  return html`<form class="add-step" onSubmit=${submit} aria-labelledby="add-step-title" ref=${form}>
+  return html`<form class="add-step" onSubmit=${submit} aria-labelledby="add-step-title" ref=${form}
+    onKeyDown=${(e) => e.key === "Escape" && (e.preventDefault(), onCancel())}>
     <h2 id="add-step-title">Add a step</h2>
     <div class="add-step-row">
       <label for="add-kind">Kind</label>

@@ -66,7 +66,7 @@ export function SchemaBlock({ ctx, path, label, help, schema }) {
   const count = ctx.problemsUnder(path).size;
   return html`<div class="schema-block" data-schema=${path.join("/")}>
     <div class="field-head"><strong id=${`${id}-title`}>${label}</strong>
-      <button type="button" class="btn btn-small" onClick=${show} aria-describedby=${`${id}-title`}
+      <button type="button" class="btn btn-small" onClick=${show} aria-label=${`${ctx.canEdit ? "Edit" : "View"} the fields of ${label}`}
         data-testid=${`edit-${path[path.length - 1]}`}>${ctx.canEdit ? "Edit fields" : "View fields"}</button></div>
     ${help ? html`<p class="help">${help}</p>` : null}
     <${SchemaSummary} schema=${schema} />

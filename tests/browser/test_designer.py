@@ -138,7 +138,7 @@ def test_a_sample_and_the_raw_view_replace_the_schema_and_refuse_bad_json(signed
     page.get_by_text("Generate from a JSON sample").click()
     sample = page.get_by_label("A JSON sample (an object)")
     sample.fill('{\n  "id": 7,\n}')
-    page.get_by_role("button", name="Generate").click()
+    page.get_by_role("button", name="Generate", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("Not valid JSON at line 3, column 1")
     assert schema(page) == ORDER
     sample.fill(
@@ -146,7 +146,7 @@ def test_a_sample_and_the_raw_view_replace_the_schema_and_refuse_bad_json(signed
     )
     dialogs = []
     page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
-    page.get_by_role("button", name="Generate").click()
+    page.get_by_role("button", name="Generate", exact=True).click()
     expect(page.get_by_label("Name of field qty in lines")).to_be_visible()
     assert dialogs == ["Replace the 3 fields with ones from the sample?"]
     generated = {

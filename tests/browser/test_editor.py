@@ -216,3 +216,20 @@ def test_a_card_dropped_past_the_last_card_goes_to_the_end_after_a_block(signed_
         page.locator(".chain > .steps > .drop-end")
     )
     saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["vip", "tell"])
+
+
+def test_keys_move_a_step_into_and_out_of_blocks_and_act_on_the_focused_card(signed_in, stack):
+    page = signed_in
+    headers, url, recipe = made(stack, EXAMPLE["definition"])
+    page.goto(f"/recipes/{recipe['id']}/edit/")
+    page.get_by_role("button", name="Step 1: Send a chat message in Moveworks").click()
+    page.keyboard.press("Alt+ArrowRight")  # into the if block below, at the top of its then
+    moved = saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["vip", "reply"])["definition"]
+    assert ids(moved["steps"][0]["then"]) == ["tell", "note"]
+    page.keyboard.press("Alt+ArrowLeft")  # out again, just after the block
+    saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["vip", "tell", "reply"])
+    # Delete acts on the card the key is pressed on, not on the one selected before.
+    page.get_by_role("button", name="Step 3: Respond 200").focus()
+    page.keyboard.press("Delete")
+    saved_when(page, url, headers, lambda d: ids(d["steps"]) == ["vip", "tell"])
+    expect(page.get_by_role("button", name="Step 2: Send a chat message in Moveworks")).to_be_focused()

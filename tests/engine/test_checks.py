@@ -60,3 +60,12 @@ def test_loop_names_are_known_inside_the_loop_only():
 
     found = problems(loop)
     assert [p["pointer"] for p in found] == ["/steps/4/set/y"]
+
+
+def test_else_if_conditions_are_checked_like_if_conditions():
+    def branches(d):
+        d["steps"][1]["else_if"] = [{"if": "steps.reply.ok", "then": []}, {"if": "{{ steps.gone.x }}", "then": []},
+                                    {"if": "{{ steps.tell.status == 200 }}", "then": []}]  # fmt: skip
+
+    found = problems(branches)
+    assert [p["pointer"] for p in found] == ["/steps/1/else_if/0/if", "/steps/1/else_if/1/if"]

@@ -147,10 +147,23 @@ def test_a_job_of_another_workspace_is_not_read(personas, api_as, sent, recipe):
     assert preview(client, recipe, "{{ trigger }}", job=other_job).status_code == 404
 
 
-def test_a_viewer_may_preview(personas, api_as, sent, recipe):
-    job = run_test(api_as(personas.owner), recipe, {"team": "core"})
+def test_a_viewer_may_not_preview(personas, api_as, sent, recipe):
+    # An expression runs in the web process: only those who may run the recipe may run one.
+    run_test(api_as(personas.owner), recipe, {"team": "core"})
     response = preview(api_as(personas.viewer), recipe, "{{ trigger.body.team }}")
-    assert response.json() == {"value": "core", "job": job}
+    assert response.status_code == 403
+    assert "core" not in response.content.decode()
+
+
+def test_a_step_added_since_the_run_previews_on_its_data(personas, api_as, sent, recipe):
+    client = api_as(personas.owner)
+    run_test(client, recipe, {"team": "core"})
+    definition = {**recipe.draft, "steps": [*recipe.draft["steps"], {"id": "later", "set": {"x": "1"}}]}
+    saved = client.patch(f"/api/recipes/{recipe.pk}/", {"definition": definition, "revision": recipe.revision},
+                         format="json")  # fmt: skip
+    assert saved.status_code == 200, saved.json()
+    response = preview(client, recipe, "{{ trigger.body.team }}", step="later")
+    assert response.json()["value"] == "core", response.json()
 
 
 def test_a_non_member_is_refused(personas, api_as, sent, recipe):

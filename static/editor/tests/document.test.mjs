@@ -191,3 +191,22 @@ test("renaming a step follows every pill that read it, and refuses a taken or ba
   assert.match(idProblem(doc, "c", "look"), /taken/);
   assert.equal(idProblem(doc, "look", "look"), "");
 });
+
+test("renaming leaves other names and quoted text alone, and follows bare else-if conditions", async () => {
+  const { renameStep } = await import("../document.js");
+  const doc = {
+    format: "stepwise.recipe/1", name: "R", trigger: { kind: "manual" },
+    steps: [
+      { id: "old", action: "http.request", input: {} },
+      { id: "c", if: "steps.old.ok", else_if: [{ if: "steps.old.other", then: [] }], then: [
+        { id: "t", set: { a: "{{ trigger.body.steps.old }}", b: "{{ 'see steps.old' ~ steps.old.x }}", c: "{{ steps.older }}" } },
+      ] },
+    ],
+  };
+  const next = renameStep(doc, ["steps", 0], "fresh");
+  assert.equal(next.steps[1].if, "steps.fresh.ok");
+  assert.equal(next.steps[1].else_if[0].if, "steps.fresh.other");
+  assert.deepEqual(next.steps[1].then[0].set, {
+    a: "{{ trigger.body.steps.old }}", b: "{{ 'see steps.old' ~ steps.fresh.x }}", c: "{{ steps.older }}",
+  });
+});

@@ -40,7 +40,7 @@ const recipe = () => ({
     { id: "tell", action: "moveworks.send_message", input: { message: "{{ trigger.body.email }}" } },
     { id: "pick", set: { who: "{{ trigger.body.email }}" } },
     { id: "vip", if: "{{ vars.who }}", then: [{ id: "inner", action: "moveworks.send_message", input: {} }],
-      else_if: [{ if: "x", then: [{ id: "elif_a", set: {} }, { id: "elif_b", set: {} }] }], else: [] },
+      else_if: [{ if: "vars.who", then: [{ id: "elif_a", set: {} }, { id: "elif_b", set: {} }] }], else: [] },
     { id: "each", foreach: "{{ trigger.body.list }}", as: "person",
       do: [{ id: "hello", action: "moveworks.send_message", input: { message: "{{ person.name }}" } }] },
     { id: "reply", respond: { status: 200, body: { said: "{{ steps.inner.status }}" } },
@@ -141,4 +141,11 @@ test("each trigger kind has its own shape", () => {
   const poll = triggerSchema({ kind: "poll", poll: "http.new_items" }, catalog);
   assert.deepEqual(Object.keys(poll.properties.body.properties), ["id"]);
   assert.deepEqual(Object.keys(triggerSchema({ kind: "webhook" }).properties), ["body", "headers", "query"]);
+});
+
+test("else-if conditions are checked like if conditions, bare or in braces", () => {
+  const doc = recipe();
+  doc.steps[2].else_if = [{ if: "steps.reply.ok", then: [] }, { if: "{{ steps.gone.x }}", then: [] }];
+  const found = stepPillProblems(doc, ["steps", 2]).map((p) => p.pointer);
+  assert.deepEqual(found, ["/steps/2/else_if/0/if", "/steps/2/else_if/1/if"]);
 });
