@@ -35,6 +35,7 @@ MAX_RESULT_CHARS = 1_000_000
 MAX_REPEAT = 100_000
 MAX_INT_BITS = 100_000
 MAX_SECONDS = 1.0
+MAX_WRAP_WORK = 20_000_000_000  # characters textwrap may copy cutting long words: about 0.7 s
 # When the running evaluation must stop (time.monotonic()); none outside an evaluation.
 _deadline: ContextVar[float] = ContextVar("pill_deadline", default=float("inf"))
 _FIELD_NUMBER = re.compile(r"\d+")
@@ -228,6 +229,12 @@ def wordwrap_filter(
     lines = len(text) // max(width, 1) if isinstance(width, int) else 0
     lines += sum(text.count(space) for space in " \t\n-") + 1  # each line ends at one of these
     check_chars(len(text) + lines * len(wrapstring or environment.newline_sequence), "the wrapped text")
+    if break_long_words and isinstance(width, int) and width > 0:
+        # textwrap cuts a long word one line at a time, copying the rest of it each time,
+        # all inside one call the clock cannot stop.
+        work = sum(len(word) ** 2 for word in text.split() if len(word) > width) // width
+        if work > MAX_WRAP_WORK:
+            raise SecurityError("the text has words too long to wrap at this width")
     return filters.do_wordwrap(environment, s, width, break_long_words, wrapstring, break_on_hyphens)
 
 

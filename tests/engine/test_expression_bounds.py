@@ -44,6 +44,7 @@ CHARS, ITEMS = f"{MAX_RESULT_CHARS} characters", f"{MAX_REPEAT} items"
         ("[1] | slice(3000000000) | list", ITEMS),
         ("(((9 ** 64) ** 64) ** 64) % 7", "100000 bits"),
         ("((2 ** 60000) * (2 ** 60000)) % 7", "100000 bits"),
+        ("(" + " ~ ".join(["('x' * 100000)"] * 9) + ") | wordwrap(10)", "words too long to wrap"),
     ],
 )
 def test_an_amplifier_is_refused_naming_its_bound(expression, bound):
