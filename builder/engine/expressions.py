@@ -4,13 +4,21 @@ A value that is one pill alone keeps the pill's type (a list stays a list); pill
 inside text are rendered into the text. Only plain data is reachable: dict keys,
 list items, and a short list of harmless str / list methods.
 
-One expression cannot exhaust memory: each operation that can make more than its inputs
-(`range`, `*`, `**`, `%`, str.format, replace, join, center, indent, wordwrap, the
-`format`, `batch` and `slice` filters) checks its result's size before making it
-(expression_bounds), `urlize` is gone, and a result is at most MAX_RESULT_CHARS
-characters or MAX_REPEAT items. A plain path returns the job's data as it is. What is
-left unchecked (`~`, `+`, list and dict literals) grows only with the expression's own
-length: there are no loops, and no names to bind an intermediate result to.
+One expression cannot exhaust memory or a worker's time (expression_bounds):
+- by size, before making it: `range`, `*`, `**`, `%`, str.format, replace, join, center,
+  indent, wordwrap, the `format`, `batch` and `slice` filters check their result first;
+  an integer `*` or `**` is at most MAX_INT_BITS; `urlize` is gone;
+- by size, as it is made: `map`, `select`, `reject`, `selectattr`, `rejectattr` and `join`
+  count their items (MAX_REPEAT) and what a mapped filter makes (MAX_RESULT_CHARS) as they
+  loop, so a filter applied 100,000 times stops at the bound;
+- by time: work that is a product of sizes (`select('in', a_list)` over a range, `sum` of
+  lists) is not estimated; each evaluation has MAX_SECONDS, checked at each item those
+  filters take and at each intercepted operator;
+- a result is at most MAX_RESULT_CHARS characters or MAX_REPEAT items, and a MemoryError
+  left over is the expression's error, not the worker's.
+A plain path returns the job's data as it is. What is left unchecked (`~`, `+`, list and
+dict literals) grows only with the expression's own length: there are no statements, and
+no names to bind an intermediate result to; the loops are the filters above.
 """
 
 from __future__ import annotations
@@ -95,8 +103,9 @@ class PillEnvironment(ImmutableSandboxedEnvironment):
         return False
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
-            raise SecurityError("the exponent is too large")
+        bounds.check_time()
+        if operator in ("*", "**"):
+            bounds.check_int_size(operator, left, right)
         if operator == "*":
             bounds.check_repeat(left, right)
             bounds.check_repeat(right, left)
@@ -111,8 +120,7 @@ class PillEnvironment(ImmutableSandboxedEnvironment):
             if obj.__name__ == "replace" and len(args) >= 2 and all(isinstance(a, str) for a in args[:2]):
                 bounds.check_replace(obj.__self__, args[0], args[1], *args[2:3])
             elif obj.__name__ == "join" and len(args) == 1:
-                args = (list(args[0]),)
-                bounds.check_join(obj.__self__, args[0])
+                args = (bounds.join_items(obj.__self__, args[0]),)
         return super().call(context, obj, *args, **kwargs)
 
     def wrap_str_format(self, value: Any):
@@ -197,10 +205,15 @@ def evaluate(source: str, scope: dict) -> Any:
     parts = _path(source.strip())
     if parts is not None and not isinstance(parts[0], int):
         return _walk(parts, scope, source.strip())
+    clock = bounds.start_clock()
     try:
         value = _call(_compiled_expression(source.strip()), scope)
     except (TemplateError, TypeError, ValueError, ArithmeticError, KeyError, IndexError, AttributeError) as exc:
         raise ExpressionError(_explain(exc), source.strip()) from None
+    except MemoryError:
+        raise ExpressionError("the expression needs too much memory", source.strip()) from None
+    finally:
+        bounds.stop_clock(clock)
     if hasattr(value, "_undefined_name") or type(value).__name__ == "StrictUndefined":
         raise ExpressionError("a name is not defined", source.strip())
     # What the sandbox made (not a plain path, whose data the job already holds); each step
