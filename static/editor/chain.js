@@ -135,7 +135,7 @@ function StepCard({ step, path, number, ctx }) {
         : null}
     </div>
     ${selected ? html`<${Problems} problems=${ctx.problems.get(at)} />` : null}
-    ${hasInside && !collapsed ? html`<div class="card-branches">${branchesOf(step, path, branches, elseIfs, number, ctx)}</div>` : null}
+    ${hasInside && !collapsed ? html`<div class="card-branches">${branchesOf(step, path, number, ctx)}</div>` : null}
   </li>`;
 }
 
@@ -168,19 +168,50 @@ class Card extends Component {
   }
 }
 
-// A block's branches in the order they read (then, each else if, else; do; on error), their
-// steps numbered on through the block: 2.1, 2.2 in then, 2.3 in else.
-function branchesOf(step, path, branches, elseIfs, number, ctx) {
-  const parts = [
-    ...branches.slice(0, 1).map(([key, label]) => [label, [...path, key]]),
-    ...elseIfs.map((branch, n) => [`Else if`, [...path, "else_if", n, "then"], String(branch?.if ?? "")]),
-    ...branches.slice(1).map(([key, label]) => [label, [...path, key]]),
+// A block's branches in the order they read (then, each else if, else; do; on error), as
+// `[label, key path in the step, else-if condition]`; their steps are numbered on through the
+// block: 2.1, 2.2 in then, 2.3 in else.
+function branchOrder(step) {
+  const kind = stepKind(step);
+  const keys = BRANCHES.filter(([key]) => Array.isArray(step?.[key]) || (key === "then" && kind === "if"));
+  const elseIfs = Array.isArray(step?.else_if) ? step.else_if : [];
+  return [
+    ...keys.slice(0, 1).map(([key, label]) => [label, [key]]),
+    ...elseIfs.map((branch, n) => ["Else if", ["else_if", n, "then"], String(branch?.if ?? "")]),
+    ...keys.slice(1).map(([key, label]) => [label, [key]]),
   ];
+}
+
+function lengthAt(value, keys) {
+  const list = keys.reduce((here, part) => (here == null ? here : here[part]), value);
+  return Array.isArray(list) ? list.length : 0;
+}
+
+/** The number a step's card shows ("2.3"), for the panel's title and anything else naming it. */
+export function stepNumber(doc, path) {
+  const numbers = [path[1] + 1];
+  let block = doc?.steps?.[path[1]];
+  for (let i = 2; i < path.length; ) {
+    const keys = path[i] === "else_if" ? path.slice(i, i + 3) : [path[i]];
+    const index = path[i + keys.length];
+    let offset = 0;
+    for (const [, at] of branchOrder(block)) {
+      if (at.join("/") === keys.join("/")) break;
+      offset += lengthAt(block, at);
+    }
+    numbers.push(offset + index + 1);
+    block = keys.reduce((here, part) => here?.[part], block)?.[index];
+    i += keys.length + 1;
+  }
+  return numbers.join(".");
+}
+
+function branchesOf(step, path, number, ctx) {
   let start = 0;
-  return parts.map(([label, at, condition]) => {
+  return branchOrder(step).map(([label, keys, condition]) => {
     const here = start;
-    const inside = at.reduce((value, part) => (value == null ? value : value[part]), ctx.doc);
-    start += Array.isArray(inside) ? inside.length : 0;
+    start += lengthAt(step, keys);
+    const at = [...path, ...keys];
     return html`<${Branch} key=${at.join("/")} label=${label} condition=${condition} path=${at} number=${number}
       start=${here} ctx=${ctx} />`;
   });

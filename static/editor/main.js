@@ -5,7 +5,7 @@
 import { html, render, useCallback, useEffect, useMemo, useRef, useState } from "../vendor/htm-preact-standalone.module.js";
 import { ApiError, api } from "./api.js";
 import { AddStep, Conflict, Lifecycle, SaveState } from "./toolbar.js";
-import { RecipeCard, StepList } from "./chain.js";
+import { RecipeCard, StepList, stepNumber } from "./chain.js";
 import * as ops from "./document.js";
 import { NamesInScope, withPillAt } from "./fields.js";
 import { StepPanel } from "./panel.js";
@@ -90,6 +90,8 @@ function Editor({ recipeId, canEdit }) {
   }, [load]);
 
   const doc = history?.present;
+  const latestDoc = useRef(doc); // the document as now, for handlers called after a render
+  latestDoc.current = doc;
 
   // Publish, discard, start, stop: the server decides; the answer is the recipe as it is now.
   const lifecycle = async (action, body = {}) => {
@@ -169,6 +171,13 @@ function Editor({ recipeId, canEdit }) {
 
   // Focus on any other control of the side panel (a number, a select, a button other than the
   // tree's) means the next pill has no field to go to, rather than the last one.
+  // Leaving a field saves at once, not a moment later.
+  const onSideBlur = () => {
+    const now = latestDoc.current;
+    if (!canEdit || conflict || now === saved.current) return;
+    clearTimeout(timer.current);
+    flush(now);
+  };
   const onSideFocus = (event) => {
     const text = event.target.matches?.("textarea, input:not([type]), input[type=text], input[type=search]");
     if (!text && !event.target.closest?.(".data-tree")) field.current = null;
@@ -395,14 +404,24 @@ function Editor({ recipeId, canEdit }) {
       return { load: () => api("GET", `connections/${bound}/pick-list/?${query}`) };
     },
   };
-  const numberOf = (path) => {
-    const numbers = [];
-    for (let end = 1; end < path.length; end++) if (typeof path[end] === "number") numbers.push(path[end] + 1);
-    return numbers.join(".");
+  const numberOf = (path) => stepNumber(doc, path);
+  // A colleague saved first: their draft stays; ours becomes a new recipe, opened in its place.
+  const keepCopy = async () => {
+    try {
+      const copy = await api("POST", "recipes/", { workspace: loaded.workspace,
+        definition: { ...doc, name: `${doc.name || "Recipe"} (my copy)`.slice(0, 200) } });
+      saved.current = doc; // nothing of ours is left unsaved: leaving asks nothing
+      window.location.assign(`/recipes/${copy.id}/edit/`);
+    } catch (e) {
+      setError(e.message);
+    }
   };
-  const firstProblem = () => {
-    const [owner] = problems.keys();
-    if (owner !== undefined) setSelected(owner);
+  // Each press goes on to the next card with problems, in the order the cards read.
+  const nextProblem = () => {
+    const owners = [RECIPE, ...[...ops.walkSteps(doc)].map(({ path }) => ops.pointer(path))].filter((at) => problems.has(at));
+    if (!owners.length) return;
+    const now = owners.indexOf(selected);
+    setSelected(owners[(now + 1) % owners.length]);
   };
 
   return html`<div class="editor">
@@ -410,7 +429,8 @@ function Editor({ recipeId, canEdit }) {
       <${SaveState} save=${save} />
       <span class="muted">Revision ${loaded.revision} · ${loaded.live_version ? `live: version ${loaded.live_version}` : "not published"}</span>
       ${loaded.live_version && loaded.unpublished_changes ? html`<span class="pill pill-draft">unpublished changes</span>` : null}
-      <button type="button" class="btn btn-small" onClick=${firstProblem} disabled=${!count} data-testid="problem-count">
+      <button type="button" class="btn btn-small" onClick=${nextProblem} disabled=${!count} data-testid="problem-count"
+        title="Go to the next problem">
         ${count} problem${count === 1 ? "" : "s"}</button>
       <span class="toolbar-gap"></span>
       <button type="button" class="btn btn-small" onClick=${act.undo} disabled=${!canEdit || !history.past.length}>Undo</button>
@@ -419,7 +439,7 @@ function Editor({ recipeId, canEdit }) {
       <a class="btn btn-small" href=${`/recipes/${recipeId}/`}>Versions, connections…</a>
     </div>
     <${Conflict} conflict=${conflict} onReload=${() => load().catch((e) => setError(e.message))}
-      onKeep=${() => { revision.current = conflict.current.revision; setConflict(null); }} />
+      onKeep=${keepCopy} />
     ${error ? html`<p class="field-error" role="alert">${error}</p>` : null}
     ${canEdit ? html`<${Lifecycle} recipe=${loaded} ready=${save === "saved"} count=${count} onAct=${lifecycle} busy=${busy} />` : null}
     ${canEdit
@@ -443,7 +463,7 @@ function Editor({ recipeId, canEdit }) {
         <${RecipeCard} doc=${doc} problems=${problems} selected=${selected} onSelect=${ctx.onSelect} />
         <${StepList} path=${["steps"]} ctx=${ctx} />
       </div>
-      <aside class="editor-side" aria-label="Step settings, data and tests" onfocusin=${onSideFocus}>
+      <aside class="editor-side" aria-label="Step settings, data and tests" onfocusin=${onSideFocus} onfocusout=${onSideBlur}>
         ${adding
           ? html`<${AddStep} catalog=${catalog} onAdd=${act.add} disabled=${!canEdit} target=${adding.list ? adding : null}
               onClearTarget=${() => setAdding({})} onCancel=${() => setAdding(null)} />`

@@ -25,7 +25,7 @@ export function Conflict({ conflict, onReload, onKeep }) {
     <p>${conflict.message}</p>
     <div class="draft-actions">
       <button type="button" class="btn btn-primary" onClick=${onReload}>Load their version</button>
-      <button type="button" class="btn" onClick=${onKeep}>Keep mine and save over theirs</button>
+      <button type="button" class="btn" onClick=${onKeep}>Keep editing mine as a copy</button>
     </div>
   </div>`;
 }

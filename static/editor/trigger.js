@@ -165,6 +165,7 @@ function Webhook({ ctx, tests }) {
           <span class="label">Test URL (a sample sent here fills the test data; it runs nothing)</span>
           <code class="copyable" data-testid="editor-webhook-test-url">${summary.test_url}</code>
           <div class="panel-buttons">
+            <button type="button" class="btn btn-small" onClick=${() => navigator.clipboard?.writeText(summary.url)}>Copy the URL</button>
             <button type="button" class="btn btn-small" onClick=${() => navigator.clipboard?.writeText(summary.test_url)}>Copy the test URL</button>
             <button type="button" class="btn btn-small" aria-pressed=${waiting} onClick=${() => setWaiting(!waiting)}>
               ${waiting ? "Waiting for a test event… (stop)" : "Wait for a test event"}</button>

@@ -138,6 +138,25 @@ def test_a_save_after_someone_elses_says_who_and_offers_their_version(signed_in,
     expect(page.locator(".card-recipe")).to_contain_text("Their name")
 
 
+def test_after_a_conflict_ours_is_kept_as_a_copy_and_theirs_untouched(signed_in, stack):
+    page = signed_in
+    headers, url, recipe = made(stack, EXAMPLE["definition"])
+    page.goto(f"/recipes/{recipe['id']}/edit/")
+    expect(page.locator(".save-state")).to_have_text("Saved")
+    theirs = {**EXAMPLE["definition"], "name": "Their name"}
+    assert http("PATCH", url, {"definition": theirs, "revision": recipe["revision"]}, headers)[0] == 200
+    page.get_by_role("button", name="Step 3: Respond 200").click()
+    page.get_by_role("button", name="Delete", exact=True).click()
+    page.get_by_test_id("conflict").get_by_role("button", name="Keep editing mine as a copy").click()
+    page.wait_for_url(lambda u: u.endswith("/edit/") and f"/recipes/{recipe['id']}/" not in u)
+    copy_id = page.url.rstrip("/").split("/")[-2]
+    assert copy_id != str(recipe["id"])
+    expect(page.locator(".card-recipe")).to_contain_text("Greet a new hire (my copy)")
+    mine = draft(f"{stack.base_url}/api/recipes/{copy_id}/", headers)["definition"]
+    assert ids(mine["steps"]) == ["tell", "vip"]
+    assert draft(url, headers)["definition"] == theirs
+
+
 def test_a_new_recipe_is_built_published_started_and_its_changes_discarded_in_the_editor(signed_in, stack):
     page = signed_in
     headers, _workspace = api_login(stack)
