@@ -2,22 +2,21 @@
 // undo, shown as a chain of cards, saved by itself (from the revision it last saw) a moment
 // after each change. UI state (selection, collapsed blocks) sits beside the document.
 
-import { html, render, useCallback, useEffect, useMemo, useRef, useState } from "../vendor/htm-preact-standalone.module.js";
+import { html, render, useEffect, useMemo, useRef, useState } from "../vendor/htm-preact-standalone.module.js";
 import { ApiError, api } from "./api.js";
-import { AddStep, Conflict, Lifecycle, SaveState } from "./toolbar.js";
 import { RecipeCard, StepList, stepNumber } from "./chain.js";
 import * as ops from "./document.js";
+import { useDraft } from "./draft.js";
 import { NamesInScope, withPillAt } from "./fields.js";
 import { StepPanel } from "./panel.js";
 import { RECIPE, placeProblems } from "./problems.js";
 import { dataRoots, pillProblemsOf, scopeAt } from "./scope.js";
 import { statusesOf } from "./testdata.js";
 import { StepRun, TestPanel, useTestRuns } from "./testrun.js";
+import { AddStep, Conflict, Lifecycle, SaveState } from "./toolbar.js";
 import { DataTree, namesOf } from "./tree.js";
 import { TriggerPanel } from "./trigger.js";
 import { catalogIndex } from "./words.js";
-
-const SAVE_AFTER_MS = 1200;
 
 function pathOf(doc, at) {
   for (const { path } of ops.walkSteps(doc)) if (ops.pointer(path) === at) return path;
@@ -50,13 +49,9 @@ function useKept(deps, make) {
 }
 
 function Editor({ recipeId, canEdit }) {
-  const [loaded, setLoaded] = useState(null); // the recipe as the server last answered
-  const [history, setHistory] = useState(null);
   const [catalog, setCatalog] = useState(null);
   const [selected, setSelected] = useState(null);
   const [collapsed, setCollapsed] = useState(new Set());
-  const [save, setSave] = useState("saved");
-  const [conflict, setConflict] = useState(null);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const [hint, setHint] = useState("");
@@ -70,24 +65,13 @@ function Editor({ recipeId, canEdit }) {
   const latest = useRef({});
   const handlers = useMemo(() => Object.fromEntries(["onSelect", "onAddTo", "onMove", "onToggle", "onCardKey"]
     .map((name) => [name, (...args) => latest.current[name](...args)])), []);
-  const revision = useRef(null);
-  const saved = useRef(null); // the document the server has
-  const timer = useRef(null);
 
-  const load = useCallback(async () => {
-    const recipe = await api("GET", `recipes/${recipeId}/`);
-    revision.current = recipe.revision;
-    saved.current = recipe.definition;
-    setLoaded(recipe);
-    setHistory(ops.createHistory(recipe.definition));
-    setSave("saved");
-    setConflict(null);
-  }, [recipeId]);
+  const { loaded, setLoaded, history, setHistory, save, conflict, setConflict, load, flush, saved, revision, timer } =
+    useDraft(recipeId, canEdit, setError);
 
   useEffect(() => {
-    load().catch((e) => setError(e.message));
     api("GET", "connectors/").then((list) => setCatalog(catalogIndex(list))).catch((e) => setError(e.message));
-  }, [load]);
+  }, []);
 
   const doc = history?.present;
   const latestDoc = useRef(doc); // the document as now, for handlers called after a render
@@ -109,53 +93,6 @@ function Editor({ recipeId, canEdit }) {
       setBusy(false);
     }
   };
-
-  // One save at a time: a save waits for the one in flight, so it sends the revision that
-  // one got back (two at once would make the second a conflict with our own first).
-  const inFlight = useRef(Promise.resolve());
-  const flush = useCallback((definition) => {
-    inFlight.current = inFlight.current.then(() => save_(definition));
-    return inFlight.current;
-  }, [recipeId]);
-  const save_ = async (definition) => {
-    if (definition === saved.current) return setSave("saved");
-    setSave("saving");
-    try {
-      const recipe = await api("PATCH", `recipes/${recipeId}/`, { definition, revision: revision.current });
-      revision.current = recipe.revision;
-      saved.current = definition;
-      setLoaded(recipe);
-      setSave((state) => (state === "saving" ? "saved" : state));
-    } catch (e) {
-      if (e instanceof ApiError && e.body.code === "stale_revision") {
-        setConflict({ message: e.body.message, current: e.body.current });
-        setSave("conflict");
-      } else if (e instanceof ApiError && e.status < 500) {
-        setError(e.message);
-        setSave("dirty");
-      } else {
-        setSave("offline");
-        timer.current = setTimeout(() => flush(definition), 5000);
-      }
-    }
-  };
-
-  useEffect(() => {
-    if (doc && doc === saved.current && !conflict) setSave((state) => (state === "dirty" ? "saved" : state));
-    if (!doc || !canEdit || doc === saved.current || conflict) return undefined;
-    setSave("dirty");
-    clearTimeout(timer.current);
-    timer.current = setTimeout(() => flush(doc), SAVE_AFTER_MS);
-    return () => clearTimeout(timer.current);
-  }, [doc, conflict]);
-
-  useEffect(() => {
-    const warn = (event) => {
-      if (history && history.present !== saved.current) event.preventDefault();
-    };
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [history]);
 
   const change = (next, group = null) => {
     if (!canEdit || next === doc) return;
