@@ -39,6 +39,7 @@ function dropTarget(ctx, list, index, { halves = true } = {}) {
   };
 }
 import { pointer, stepKind } from "./document.js";
+import { Icon, iconName } from "./icons.js";
 import { RECIPE } from "./problems.js";
 import { describe, describeTrigger } from "./words.js";
 
@@ -76,9 +77,8 @@ function Problems({ problems }) {
   </ul>`;
 }
 
-function Icon({ connector, kind }) {
-  const letter = connector ? connector.title.slice(0, 1) : { if: "?", foreach: "↻", set: "=", respond: "↩", stop: "■", call: "⇢" }[kind] || "•";
-  return html`<span class="card-icon" aria-hidden="true" data-kind=${kind}>${letter}</span>`;
+function CardIcon({ connector, kind }) {
+  return html`<span class="card-icon" data-kind=${kind}><${Icon} name=${iconName({ connector, kind })} /></span>`;
 }
 
 export function RecipeCard({ doc, problems, selected, onSelect }) {
@@ -86,7 +86,7 @@ export function RecipeCard({ doc, problems, selected, onSelect }) {
   return html`<div class=${`card card-recipe ${selected === RECIPE ? "is-selected" : ""}`}>
     <button type="button" class="card-main" aria-pressed=${selected === RECIPE} data-pointer=${here}
       onClick=${() => onSelect(RECIPE)}>
-      <span class="card-icon" aria-hidden="true" data-kind="trigger">⚡</span>
+      <span class="card-icon" data-kind="trigger"><${Icon} name=${iconName({ trigger: doc.trigger?.kind })} /></span>
       <span class="card-words">
         <span class="card-title">${describeTrigger(doc.trigger)}</span>
         <span class="card-detail">${doc.name || "Untitled recipe"}</span>
@@ -120,7 +120,7 @@ function StepCard({ step, path, number, ctx }) {
         draggable=${ctx.onMove ? "true" : undefined} onDragStart=${drag}
         aria-label=${cardLabel(number, title, ctx.statuses?.get(step.id), Object.hasOwn(ctx.pins || {}, step.id), ctx.problems.get(at))} onClick=${() => ctx.onSelect(at)} onKeyDown=${(e) => ctx.onCardKey(e, at)}>
         <span class="card-number">${number}</span>
-        <${Icon} connector=${connector} kind=${kind} />
+        <${CardIcon} connector=${connector} kind=${kind} />
         <span class="card-words">
           <span class="card-title">${title}</span>
           ${detail ? html`<span class="card-detail">${detail}</span>` : null}

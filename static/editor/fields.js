@@ -6,6 +6,7 @@
 
 import { html, useEffect, useRef, useState } from "../vendor/htm-preact-standalone.module.js";
 import { api } from "./api.js";
+import { Icon } from "./icons.js";
 import { pillParts, pillProblem, pillSource } from "./scope.js";
 
 // One pill alone, as the engine reads it: braces may appear inside ({'a': 1}, '{}'.format(n)),
@@ -24,7 +25,7 @@ export function PillChips({ value, ctx }) {
       const name = root === "steps" ? step?.title || id : root;
       const rest = part.expression.replace(/^steps\.\w+\.?|^\w+\.?/, "");
       return html`<span class=${`chip ${problem ? "chip-bad" : ""}`} title=${problem || part.expression}>
-        <span class="chip-icon" aria-hidden="true">${ctx.iconOf(step, root)}</span>
+        <span class="chip-icon"><${Icon} name=${ctx.iconOf(step, root)} /></span>
         <span class="chip-name">${name}</span>${rest ? html`<span class="chip-path">${rest}</span>` : null}
         ${problem ? html`<span class="sr-only">: ${problem}</span>` : null}
       </span>`;

@@ -7,6 +7,7 @@ import { ApiError, api } from "./api.js";
 import { RecipeCard, StepList, stepNumber } from "./chain.js";
 import * as ops from "./document.js";
 import { useDraft } from "./draft.js";
+import { iconName } from "./icons.js";
 import { NamesInScope, withPillAt } from "./fields.js";
 import { StepPanel } from "./panel.js";
 import { RECIPE, placeProblems } from "./problems.js";
@@ -31,12 +32,12 @@ function pruned(doc, path) {
   return empty && parent[parent.length - 1] === "retry" ? ops.setAt(doc, parent, undefined) : doc;
 }
 
+/** The icon of what a pill or a data tree root reads: the trigger, a step, vars, the loop, the error. */
 function iconOf(catalog) {
   return (step, root) => {
-    if (root === "trigger") return "⚡";
-    const connector = step ? catalog?.actions.get(step.action)?.connector : null;
-    if (connector) return connector.title.slice(0, 1);
-    return { vars: "=", error: "!", steps: "•" }[root] || "↻";
+    if (root === "trigger") return "zap";
+    if (step) return iconName({ connector: catalog?.actions.get(step.action)?.connector, kind: ops.stepKind(step) });
+    return { vars: "variable", error: "circle-stop" }[root] || "repeat";
   };
 }
 

@@ -2,6 +2,7 @@
 // and adding a step of any kind.
 
 import { html, useEffect, useRef, useState } from "../vendor/htm-preact-standalone.module.js";
+import { Icon, iconName } from "./icons.js";
 
 const KINDS = [
   ["action", "Action (an app)"],
@@ -19,10 +20,15 @@ export function SaveState({ save }) {
   return html`<span class="save-state" data-state=${save} role="status" aria-live="polite">${words}</span>`;
 }
 
+function conflictWords({ revision, saved_by: who, saved_at: at }) {
+  const when = at ? ` at ${new Date(at).toLocaleString()}` : "";
+  return `Revision ${revision} was saved by ${who || "someone else"}${when}, after the one you were editing; nothing of yours overwrote it.`;
+}
+
 export function Conflict({ conflict, onReload, onKeep }) {
   if (!conflict) return null;
   return html`<div class="panel panel-problems conflict" role="alert" data-testid="conflict">
-    <p>${conflict.message}</p>
+    <p>${conflict.current ? conflictWords(conflict.current) : conflict.message}</p>
     <div class="draft-actions">
       <button type="button" class="btn btn-primary" onClick=${onReload}>Load their version</button>
       <button type="button" class="btn" onClick=${onKeep}>Keep editing mine as a copy</button>
@@ -102,7 +108,7 @@ export function AddStep({ catalog, onAdd, disabled, target, onClearTarget, onCan
             ${found.map(({ action: a, connector }) => html`<label class=${`action-option ${action === a.name ? "is-chosen" : ""}`}>
               <input type="radio" name="add-action" value=${a.name} checked=${action === a.name} disabled=${disabled}
                 onChange=${() => setAction(a.name)} />
-              <span class="card-icon" aria-hidden="true">${connector.title.slice(0, 1)}</span>
+              <span class="card-icon"><${Icon} name=${iconName({ connector })} /></span>
               <span class="action-words"><span class="action-title">${a.title} <span class="muted">· ${connector.title}</span></span>
                 <span class="action-description">${a.description}</span></span>
             </label>`)}

@@ -5,6 +5,7 @@
 // caret was in the last field; dragging it drops the pill text into any field.
 
 import { html, useState } from "../vendor/htm-preact-standalone.module.js";
+import { Icon } from "./icons.js";
 import { children, leafHint, openable, pillFor } from "./scope.js";
 
 function Node({ node, depth, onPick, icon }) {
@@ -23,7 +24,7 @@ function Node({ node, depth, onPick, icon }) {
         ? html`<button type="button" class="tree-toggle" aria-expanded=${open} aria-label=${`${open ? "Close" : "Open"} ${node.label}`}
             onClick=${() => setOpen(!open)}>${open ? "▾" : "▸"}</button>`
         : html`<span class="tree-toggle" aria-hidden="true"></span>`}
-      ${depth === 0 ? html`<span class="chip-icon" aria-hidden="true">${icon}</span>` : null}
+      ${depth === 0 ? html`<span class="chip-icon"><${Icon} name=${icon} /></span>` : null}
       <button type="button" class="tree-pill" draggable="true" onDragStart=${drag} onClick=${() => onPick(pill)}
         title=${`Insert ${pill}`} aria-label=${`Insert ${node.expression}`} data-expression=${node.expression}>
         <span class="tree-label">${node.label}</span>
@@ -45,7 +46,7 @@ function Node({ node, depth, onPick, icon }) {
 export function DataTree({ roots, onPick, iconOf, ran }) {
   return html`<section class="data-tree" aria-labelledby="data-tree-title">
     <h3 id="data-tree-title">Data</h3>
-    <p class="help">${ran ? "Values of the last test run." : "From the schemas; run a test to see values."}
+    <p class="help">${ran ? "Values of the last test run." : "From the schemas; run a test to see values."}${" "}
       Click a name to put its pill at the caret, or drag it into a field.</p>
     <ul class="tree-roots">
       ${roots.map((root) => html`<${Node} key=${root.key} node=${root} depth=${0} onPick=${onPick}

@@ -45,7 +45,7 @@ function SchemaSummary({ schema }) {
   return html`<ul class="schema-summary">
     ${properties.map(([name, inner]) => {
       const type = inner?.type === "array" ? `list of ${inner.items?.type || "any"}` : [inner?.type].flat().join(" | ") || "any";
-      return html`<li><code>${name}</code>${required.has(name) ? html`<span class="req" title="required">*</span>` : null}
+      return html`<li><code>${name}</code>${required.has(name) ? html`<span class="req" title="required">*</span>` : null}${" "}
         <span class="muted">${type}${inner?.format ? `, ${inner.format}` : ""}</span></li>`;
     })}
   </ul>`;

@@ -81,6 +81,7 @@ class Command(BaseCommand):
                         manifest["sha256"][name] = sha256(data)
                     elif pinned != sha256(data):
                         raise CommandError(f"{name}: the fetched file does not match its pinned sha256.")
+                    (VENDOR / name).parent.mkdir(parents=True, exist_ok=True)
                     (VENDOR / name).write_bytes(data)
                     self.stdout.write(f"{package['name']} {package['version']}: {member} -> static/vendor/{name}")
         if pin:
