@@ -72,8 +72,8 @@ def add_field(page, name: str, *, inside: str | None = None):
     page.get_by_role("button", name=f"Add a field inside {inside}" if inside else "Add a field", exact=True).click()
     named = page.get_by_label(f"Name of field field in {inside}" if inside else "Name of field field", exact=True)
     expect(named).to_be_focused()  # the new field's name, selected, ready to type over
-    page.keyboard.type(name)
-    page.keyboard.press("Tab")
+    named.press_sequentially(name)  # into that field even if a late render moved the focus
+    named.press("Tab")
 
 
 def test_fields_by_keyboard_and_buttons_make_the_schema(signed_in, stack):
