@@ -45,14 +45,21 @@ def recipe_list(request):
                                                  "new_triggers": NEW_TRIGGER_CHOICES})  # fmt: skip
 
 
+def _building_membership(request):
+    """The current workspace's membership, which must allow building; None: no workspace yet."""
+    membership = current_membership(request)
+    if membership is not None:
+        access_membership(request.user, membership.workspace_id, role=Role.BUILDER)
+    return membership
+
+
 @login_required
 @require_POST
 def recipe_new(request):
     """An empty recipe (a name and what starts it), opened in the editor."""
-    membership = current_membership(request)
+    membership = _building_membership(request)
     if membership is None:
         return redirect("workspace_new")
-    access_membership(request.user, membership.workspace_id, role=Role.BUILDER)
     try:
         definition = blank_definition(request.POST.get("name", ""), request.POST.get("trigger_kind", ""))
         recipe = services.recipe_create(workspace=membership.workspace, definition=definition, author=request.user)
@@ -65,10 +72,9 @@ def recipe_new(request):
 @login_required
 @require_POST
 def recipe_import(request):
-    membership = current_membership(request)
+    membership = _building_membership(request)
     if membership is None:
         return redirect("workspace_new")
-    access_membership(request.user, membership.workspace_id, role=Role.BUILDER)
     upload = request.FILES.get("file")
     try:
         if upload is None:

@@ -119,15 +119,21 @@ def test_step_operations_by_keyboard_and_buttons_save_the_draft_with_undo(signed
     screenshot(page, "editor-edited")
 
 
-def test_a_save_after_someone_elses_says_who_and_offers_their_version(signed_in, stack):
-    page = signed_in
+def edited_after_theirs(page, stack, card: str):
+    """The example open in the editor, a colleague's save after it, and our delete of `card`."""
     headers, url, recipe = made(stack, EXAMPLE["definition"])
     page.goto(f"/recipes/{recipe['id']}/edit/")
     expect(page.locator(".save-state")).to_have_text("Saved")
     theirs = {**EXAMPLE["definition"], "name": "Their name"}
     assert http("PATCH", url, {"definition": theirs, "revision": recipe["revision"]}, headers)[0] == 200
-    page.get_by_role("button", name="Step 1: Send a chat message in Moveworks").click()
-    page.get_by_role("button", name="Delete").click()
+    page.get_by_role("button", name=card).click()
+    page.get_by_role("button", name="Delete", exact=True).click()
+    return headers, url, recipe, theirs
+
+
+def test_a_save_after_someone_elses_says_who_and_offers_their_version(signed_in, stack):
+    page = signed_in
+    headers, url, _recipe, theirs = edited_after_theirs(page, stack, "Step 1: Send a chat message in Moveworks")
     conflict = page.get_by_test_id("conflict")
     expect(conflict).to_contain_text("was saved by")
     expect(page.locator(".save-state")).to_have_text("Not saved: conflict")
@@ -140,13 +146,7 @@ def test_a_save_after_someone_elses_says_who_and_offers_their_version(signed_in,
 
 def test_after_a_conflict_ours_is_kept_as_a_copy_and_theirs_untouched(signed_in, stack):
     page = signed_in
-    headers, url, recipe = made(stack, EXAMPLE["definition"])
-    page.goto(f"/recipes/{recipe['id']}/edit/")
-    expect(page.locator(".save-state")).to_have_text("Saved")
-    theirs = {**EXAMPLE["definition"], "name": "Their name"}
-    assert http("PATCH", url, {"definition": theirs, "revision": recipe["revision"]}, headers)[0] == 200
-    page.get_by_role("button", name="Step 3: Respond 200").click()
-    page.get_by_role("button", name="Delete", exact=True).click()
+    headers, url, recipe, theirs = edited_after_theirs(page, stack, "Step 3: Respond 200")
     page.get_by_test_id("conflict").get_by_role("button", name="Keep editing mine as a copy").click()
     page.wait_for_url(lambda u: u.endswith("/edit/") and f"/recipes/{recipe['id']}/" not in u)
     copy_id = page.url.rstrip("/").split("/")[-2]
