@@ -90,6 +90,8 @@ def test_a_poll_and_a_function_trigger_are_set_up_in_the_trigger_panel(signed_in
     named.press("Enter")
     dialog.get_by_label("q is required", exact=True).check()
     dialog.get_by_role("button", name="Done").click()
-    function = saved_when(page, url, headers, lambda d: "q" in str(d["trigger"].get("input_schema")))["definition"]
+    function = saved_when(page, url, headers, lambda d: (d["trigger"].get("input_schema") or {}).get("required"))[
+        "definition"
+    ]
     assert function["trigger"] == {"kind": "function", "input_schema": {"type": "object", "properties": {
         "q": {"type": "string"}}, "required": ["q"]}, "output_schema": {"type": "object"}}  # fmt: skip
