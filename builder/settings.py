@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "builder.ops",
     "builder.apiplatform",
     "builder.triggers",
+    "builder.library",
     "builder.api",
 ]
 

@@ -10,6 +10,7 @@ from builder.api.connections import ConnectionViewSet
 from builder.api.connectors import connector_detail, connector_list
 from builder.api.jobs import JobViewSet
 from builder.api.recipes import RecipeViewSet, recipe_schema
+from builder.api.templates import TemplateViewSet
 
 router = SimpleRouter()
 router.register("auth/tokens", views.ApiTokenViewSet, basename="apitoken")
@@ -21,6 +22,7 @@ router.register("collections", CollectionViewSet, basename="apicollection")
 router.register("endpoints", EndpointViewSet, basename="apiendpoint")
 router.register("clients", ClientViewSet, basename="apiclient")
 router.register("calls", CallViewSet, basename="apicall")
+router.register("templates", TemplateViewSet, basename="template")
 
 member_list = views.MemberViewSet.as_view({"get": "list", "post": "create"})
 member_detail = views.MemberViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"})

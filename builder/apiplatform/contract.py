@@ -12,7 +12,7 @@ import re
 
 from django.http import JsonResponse
 
-from builder.apiplatform.routing import BODY_METHODS, Route
+from builder.apiplatform.routing import BODY_METHODS, ResponseSpec, Route
 from connectors import strict_json
 
 REQUIRED = re.compile(r"^'(.+)' is a required property$")
@@ -112,10 +112,11 @@ def parse_request(route: Route, method: str, raw: bytes, query: dict[str, list[s
     return {"body": body, "query": query_values, "params": param_values}
 
 
-def check_response(route: Route, response: dict | None) -> tuple[int, dict, object]:
-    """(status, headers, body) to answer, or ContractViolation naming what is wrong."""
+def check_response(responses: dict[int, ResponseSpec], response: dict | None) -> tuple[int, dict, object]:
+    """(status, headers, body) to answer for a recipe's `response` under the endpoint's
+    declared `responses` (routing.declared_responses), or ContractViolation naming what is wrong."""
     if response is None:
-        if route.responses:
+        if responses:
             raise ContractViolation("The recipe ended without a respond step, and this endpoint promises a response.")
         return 204, {}, None
     status, body = response["status"], response.get("body")
@@ -125,10 +126,10 @@ def check_response(route: Route, response: dict | None) -> tuple[int, dict, obje
     for name, value in headers.items():
         if not HEADER_NAME.fullmatch(name) or any(c in value for c in "\r\n\0"):
             raise ContractViolation(f"The recipe answered a header that HTTP cannot carry: {name[:60]!r}.")
-    if route.responses:
-        spec = route.responses.get(status)
+    if responses:
+        spec = responses.get(status)
         if spec is None:
-            declared = ", ".join(str(s) for s in sorted(route.responses))
+            declared = ", ".join(str(s) for s in sorted(responses))
             raise ContractViolation(f"The recipe answered status {status}; the endpoint declares only {declared}.")
         problems = _problems(spec.validator, body, "")
         if problems:

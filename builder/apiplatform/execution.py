@@ -53,7 +53,7 @@ def _judge(route: Route, result: Result, timed_out: bool) -> Outcome:
     if result.response is None and result.status != "succeeded":
         return outcome  # failed or timed out before answering
     try:
-        outcome.answer = check_response(route, result.response)
+        outcome.answer = check_response(route.responses, result.response)
     except ContractViolation as exc:
         outcome.violation = str(exc)
         outcome.status = "failed"

@@ -137,7 +137,9 @@ class KeyProfile:
         return any(ip.version == net.version and ip in net for net in self.networks)
 
 
-def _responses(trigger: dict) -> dict[int, ResponseSpec]:
+def declared_responses(trigger: dict) -> dict[int, ResponseSpec]:
+    """Each status an API request trigger declares, with its checker: `responses`, and
+    `response_schema` as 200's."""
     declared = trigger.get("responses") if isinstance(trigger.get("responses"), dict) else {}
     specs = {}
     for status, spec in declared.items():
@@ -162,7 +164,7 @@ def _route(endpoint: ApiEndpoint) -> Route:
         recipe_id=recipe.pk, recipe_name=recipe.name, recipe_running=recipe.state == RecipeState.RUNNING,
         runnable=runnable,
         request=_validator(trigger.get("request_schema")), query=_validator(trigger.get("query_schema")),
-        params=_validator(trigger.get("params_schema")), responses=_responses(trigger),
+        params=_validator(trigger.get("params_schema")), responses=declared_responses(trigger),
     )  # fmt: skip
 
 

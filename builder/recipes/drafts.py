@@ -97,12 +97,13 @@ def draft_save(*, recipe: Recipe, definition, author=None, revision: int | None 
     return recipe
 
 
-def version_create(recipe: Recipe, *, author=None, comment: str = "") -> RecipeVersion:
-    """A snapshot of the draft as the next version (not live by itself)."""
+def version_create(recipe: Recipe, *, author=None, comment: str = "", origin: dict | None = None) -> RecipeVersion:
+    """A snapshot of the draft as the next version (not live by itself); `origin` says where it
+    came from when it was not made here (a template)."""
     last = recipe.versions.order_by("-number").values_list("number", flat=True).first() or 0
     return RecipeVersion.objects.create(recipe=recipe, number=last + 1, definition=recipe.draft,
                                         digest=recipe.draft_digest, name=summary(recipe.draft)[0], author=author,
-                                        comment=(comment or "")[:500])  # fmt: skip
+                                        comment=(comment or "")[:500], origin=origin)  # fmt: skip
 
 
 def publish_locked(recipe: Recipe, *, author=None, comment: str = "") -> RecipeVersion:

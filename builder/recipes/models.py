@@ -38,6 +38,9 @@ class Recipe(models.Model):
     )
     # Connection slot name -> Connection id in this workspace. Never secrets.
     bindings = models.JSONField(default=dict, blank=True)
+    # Test data the editor starts with when the builder has none of their own: a template's
+    # self-test sample ({"trigger": {...}, "pins": {...}}) for a clone.
+    samples = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -74,6 +77,8 @@ class RecipeVersion(models.Model):
     name = models.CharField(max_length=200, blank=True, default="")  # the definition's, as `call` steps find it
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     comment = models.CharField(max_length=500, blank=True, default="")
+    # Where it came from when it was not made here: {"template", "slug", "title", "version"}.
+    origin = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -48,12 +48,16 @@ def recipe_create(*, workspace: Workspace, definition, author=None, bindings=Non
 
 @transaction.atomic
 def recipe_import(*, workspace: Workspace, document, author=None, bindings=None, folder: str = "",
-                  comment: str = "") -> Recipe:  # fmt: skip
-    """A stopped recipe from an exchange document: its draft and its first version. Refuses a
-    document that is not a stepwise.recipe/1 (and creates nothing); keeps one with problems."""
+                  comment: str = "", origin: dict | None = None, samples: dict | None = None) -> Recipe:  # fmt: skip
+    """A stopped recipe from an exchange document: its draft and its first version (which says
+    its `origin`, a template's). Refuses a document that is not a stepwise.recipe/1 (and
+    creates nothing); keeps one with problems. `samples`: the test data the editor starts with."""
     check_document(document)
     recipe = recipe_create(workspace=workspace, definition=document, author=author, bindings=bindings, folder=folder)
-    version_create(recipe, author=author, comment=comment or "Imported")
+    if samples:
+        recipe.samples = samples
+        recipe.save(update_fields=["samples"])
+    version_create(recipe, author=author, comment=comment or "Imported", origin=origin)
     return recipe
 
 

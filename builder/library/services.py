@@ -1,0 +1,181 @@
+"""Writes of the library: store a template version (from a file, the seed, or a workspace's
+recipe), verify it by its self-test, clone it into a workspace, unpublish and list it again."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from builder.connections.models import Connection
+from builder.errors import Conflict, NoSuchObject, Refusal
+from builder.library.document import TemplateSpec, parse_template, template_document
+from builder.library.models import Source, Template, TemplateConnector, TemplateVersion, UseCase
+from builder.library.selftest import run_self_test
+from builder.recipes.models import Recipe
+from builder.recipes.services import recipe_import
+from builder.version import VERSION
+from builder.workspaces.models import Workspace
+from connectors.registry import registry
+
+SEED_DIR = Path(__file__).resolve().parent / "seed"
+
+
+class SelfTestFailed(Refusal):
+    code = "self_test_failed"
+
+
+class FlaggedSamples(Refusal):
+    code = "flagged_samples"
+
+
+def spec_of(version: TemplateVersion) -> TemplateSpec:
+    """A stored version as the spec it was made from (its file reads back to it)."""
+    template = version.template
+    return TemplateSpec(slug=template.slug, version=version.number, title=version.title, summary=version.summary,
+                        description=version.description, category=version.category, tags=list(version.tags),
+                        setup_notes=dict(version.setup_notes), author=version.author_name,
+                        definition=version.definition, self_test=version.self_test,
+                        connectors=list(template.connectors), use_case=template.use_case)  # fmt: skip
+
+
+def template_file(version: TemplateVersion) -> dict:
+    """The version's exchange file: the recipe, its metadata and its self-test; no secret, no binding."""
+    return template_document(spec_of(version))
+
+
+def _keywords(spec: TemplateSpec) -> str:
+    titles = [registry()[name].title for name in spec.connectors if name in registry()]
+    return " ".join([*spec.tags, *spec.connectors, *titles, spec.category, UseCase(spec.use_case).label])
+
+
+def _list(template: Template, version: TemplateVersion, spec: TemplateSpec) -> None:
+    """The template shows its latest version: copy what lists read."""
+    template.latest = version
+    template.title, template.summary, template.description = spec.title, spec.summary, spec.description
+    template.category, template.use_case, template.tags = spec.category, spec.use_case, spec.tags
+    template.connectors, template.keywords, template.author_name = spec.connectors, _keywords(spec), spec.author
+    template.verified_on = version.test_result["stepwise_version"] if version.test_result.get("passed") else ""
+    template.save()
+    TemplateConnector.objects.filter(template=template).exclude(connector__in=spec.connectors).delete()
+    have = set(TemplateConnector.objects.filter(template=template).values_list("connector", flat=True))
+    TemplateConnector.objects.bulk_create([TemplateConnector(template=template, connector=name)
+                                           for name in spec.connectors if name not in have])  # fmt: skip
+
+
+def version_store(
+    template: Template, spec: TemplateSpec, *, author=None, result: dict | None = None
+) -> TemplateVersion:
+    """The template's next version, its self-test run (unless `result` is its run), and listed."""
+    last = template.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    spec = replace(spec, version=last + 1)
+    version = TemplateVersion.objects.create(
+        template=template, number=last + 1, definition=spec.definition, digest=spec.digest, title=spec.title,
+        summary=spec.summary, description=spec.description, category=spec.category, tags=spec.tags,
+        setup_notes=spec.setup_notes, self_test=spec.self_test, test_result=result or run_self_test(spec),
+        author=author, author_name=spec.author,
+    )  # fmt: skip
+    _list(template, version, spec)
+    return version
+
+
+@transaction.atomic
+def template_import(*, document, source: str = Source.IMPORT) -> tuple[TemplateVersion, bool]:
+    """Stores a template file as the installation's own (read-only) template: a new template,
+    or a new version of the one with its slug when its content changed. Answers (the latest
+    version, whether one was made). The same file twice makes nothing the second time."""
+    spec = parse_template(document)
+    template = Template.objects.select_for_update().filter(slug=spec.slug).first()
+    if template is not None and template.workspace_id is not None:
+        raise Conflict({"slug": f"A workspace publishes the template {spec.slug!r}; choose another slug."})
+    if template is None:
+        template = Template.objects.create(slug=spec.slug, source=source, title=spec.title, summary=spec.summary,
+                                           category=spec.category, use_case=spec.use_case)  # fmt: skip
+    elif template.latest_id and template.latest.digest == spec.digest:
+        return template.latest, False
+    return version_store(template, spec), True
+
+
+def seed_load() -> dict:
+    """The installation's seed library from builder/library/seed/: idempotent (setup runs it on
+    every start); answers how many templates were added or updated and how many stayed."""
+    counts = {"stored": 0, "unchanged": 0}
+    for path in sorted(SEED_DIR.glob("*.json")):
+        _version, made = template_import(document=json.loads(path.read_text()), source=Source.SEED)
+        counts["stored" if made else "unchanged"] += 1
+    return counts
+
+
+@transaction.atomic
+def template_verify(*, template: Template) -> dict:
+    """Runs the latest version's self-test again and keeps its result: a failure takes the
+    verified mark away, a pass gives it with this Stepwise version."""
+    template = Template.objects.select_for_update(of=("self",)).select_related("latest").get(pk=template.pk)
+    version = template.latest
+    result = run_self_test(spec_of(version))
+    version.test_result = result
+    version.save(update_fields=["test_result"])
+    template.verified_on = VERSION if result["passed"] else ""
+    template.save(update_fields=["verified_on", "updated_at"])
+    return result
+
+
+def _given(workspace: Workspace, slot: str, connector: str, connection_id) -> int:
+    if isinstance(connection_id, bool) or not isinstance(connection_id, int):
+        raise ValidationError({f"bindings.{slot}": "Give a connection id, or null to bind it later."})
+    connection = Connection.objects.filter(pk=connection_id, workspace=workspace).first()
+    if connection is None:
+        raise NoSuchObject({f"bindings.{slot}": f"There is no connection {connection_id} in this workspace."})
+    if connection.connector != connector:
+        message = f"{connection.name} is a {connection.connector} connection; this slot needs {connector}."
+        raise ValidationError({f"bindings.{slot}": message})
+    return connection.pk
+
+
+def _only_fitting(workspace: Workspace, connector: str) -> int | None:
+    fits = list(Connection.objects.filter(workspace=workspace, connector=connector).values_list("pk", flat=True)[:2])
+    return fits[0] if len(fits) == 1 else None
+
+
+def clone_bindings(template: Template, workspace: Workspace, bindings: dict | None) -> dict:
+    """Each slot's connection: the one given (None leaves it for later), else the workspace's
+    only connection of the slot's connector when exactly one fits."""
+    slots = template.latest.definition.get("connections") or {}
+    bindings = {} if bindings is None else bindings
+    if not isinstance(bindings, dict):
+        raise ValidationError({"bindings": "Bindings map connection slot names to connection ids."})
+    unknown = {
+        f"bindings.{slot}": "The template has no such connection slot." for slot in bindings if slot not in slots
+    }
+    if unknown:
+        raise ValidationError(unknown)
+    chosen = {}
+    for slot, spec in slots.items():
+        if slot in bindings:
+            found = None if bindings[slot] is None else _given(workspace, slot, spec["connector"], bindings[slot])
+        else:
+            found = _only_fitting(workspace, spec["connector"])
+        if found is not None:
+            chosen[slot] = found
+    return chosen
+
+
+@transaction.atomic
+def template_clone(*, template: Template, workspace: Workspace, author=None, bindings: dict | None = None) -> Recipe:
+    """A new stopped recipe of the workspace whose draft (and first version, which says the
+    template and version it came from) is the template's recipe, its slots bound, and the
+    self-test's first case as the editor's test data, so that a test runs at once."""
+    template = Template.objects.select_related("latest").get(pk=template.pk)
+    version = template.latest
+    chosen = clone_bindings(template, workspace, bindings)
+    case = version.self_test["cases"][0]
+    origin = {"template": template.pk, "slug": template.slug, "title": version.title, "version": version.number}
+    recipe = recipe_import(workspace=workspace, document=version.definition, author=author, bindings=chosen,
+                           comment=f"From the template “{version.title}”, version {version.number}", origin=origin,
+                           samples={"trigger": case["trigger"], "pins": case.get("pins") or {}})  # fmt: skip
+    Template.objects.filter(pk=template.pk).update(clone_count=F("clone_count") + 1)
+    return recipe
