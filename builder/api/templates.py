@@ -80,14 +80,14 @@ class TemplateDetailSerializer(TemplateSerializer):
                 for n, at, author in template.versions.values_list("number", "created_at", "author_name")]  # fmt: skip
 
 
-class CloneSerializer(JsonInput):
+class TemplateCloneSerializer(JsonInput):
     workspace = id_field(help_text="The workspace the recipe goes into; your only one if left out.")
     bindings = serializers.DictField(child=id_field(allow_null=True), required=False, help_text=(
         "Slot -> a connection id of that workspace, or null to bind it later. A slot left out is bound to the "
         "workspace's only connection of its connector, if it has exactly one."))  # fmt: skip
 
 
-class PublishSerializer(JsonInput):
+class TemplatePublishSerializer(JsonInput):
     recipe = id_field(help_text="The recipe whose draft is published: you own its workspace.")
     title = serializers.CharField(max_length=120, required=False)
     summary = serializers.CharField(max_length=300, required=False)
@@ -149,24 +149,24 @@ class TemplateViewSet(viewsets.GenericViewSet):
         the result: a failure takes the verified mark away."""
         return Response(services.template_verify(template=access_template(request.user, pk)))
 
-    @extend_schema(request=CloneSerializer, responses={201: RecipeDetailSerializer, **errors(403, 404, 409)})
+    @extend_schema(request=TemplateCloneSerializer, responses={201: RecipeDetailSerializer, **errors(403, 404, 409)})
     @action(detail=True, methods=["post"])
     def clone(self, request, pk=None):
         """A new stopped recipe from the template, its slots bound; its first version says the
         template and version, and it starts with the self-test's samples for a test run."""
         template = access_template(request.user, pk)
-        body = write_body(CloneSerializer, request)
+        body = write_body(TemplateCloneSerializer, request)
         workspace = access_workspace_for_create(request.user, body.get("workspace"))
         recipe = services.template_clone(template=template, workspace=workspace, author=request.user,
                                          bindings=body.get("bindings"))  # fmt: skip
         return Response(RecipeDetailSerializer(recipe_reloaded(recipe)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=PublishSerializer, responses={201: TemplateDetailSerializer, **errors(403, 404)})
+    @extend_schema(request=TemplatePublishSerializer, responses={201: TemplateDetailSerializer, **errors(403, 404)})
     def create(self, request):
         """Publishes a recipe's draft to the library (a new version of the template published
         from it before). Its bindings stay behind. 400 flagged_samples when the self-test carries
         a secret or personal data (details.flags), 400 self_test_failed when it does not pass."""
-        body = write_body(PublishSerializer, request)
+        body = write_body(TemplatePublishSerializer, request)
         _required(body, "recipe", "title", "summary", "category", "self_test")
         recipe = access_recipe(request.user, body.pop("recipe"), role=Role.OWNER)
         version = publishing.template_publish(recipe=recipe, author=request.user, **body)

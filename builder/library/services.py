@@ -102,11 +102,14 @@ def template_import(*, document, source: str = Source.IMPORT) -> tuple[TemplateV
 
 def seed_load() -> dict:
     """The installation's seed library from builder/library/seed/: idempotent (setup runs it on
-    every start); answers how many templates were added or updated and how many stayed."""
+    every start), and each self-test run again after an upgrade of Stepwise; answers how many
+    templates were added or updated and how many stayed."""
     counts = {"stored": 0, "unchanged": 0}
     for path in sorted(SEED_DIR.glob("*.json")):
-        _version, made = template_import(document=json.loads(path.read_text()), source=Source.SEED)
+        version, made = template_import(document=json.loads(path.read_text()), source=Source.SEED)
         counts["stored" if made else "unchanged"] += 1
+        if not made and version.test_result.get("stepwise_version") != VERSION:
+            template_verify(template=version.template)  # an upgrade: say what this version makes of it
     return counts
 
 

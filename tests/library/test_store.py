@@ -16,11 +16,11 @@ pytestmark = pytest.mark.django_db
 
 def test_the_same_file_twice_makes_one_version_and_a_changed_one_the_next(greet):
     first, made = template_import(document=greet)
-    assert made and first.number == 1
+    assert (first.number, made) == (1, True)
     again, made = template_import(document=greet_document())
     assert (again.pk, made) == (first.pk, False)
     changed, made = template_import(document=greet_document(summary="Greets and welcomes."))
-    assert made and changed.number == 2
+    assert (changed.number, made) == (2, True)
     template = Template.objects.get(slug="greet-a-new-hire")
     assert (template.latest_id, template.summary, template.read_only) == (changed.pk, "Greets and welcomes.", True)
 
@@ -85,7 +85,7 @@ def test_search_finds_every_word_by_its_stem_or_prefix():
     assert titles("pto leave") == ["Look up a PTO balance"]
     assert titles("pto slack") == []
     assert len(titles("moveworks")) == 4  # a connector's name is indexed
-    assert len(titles("\"*:() & | ! (")) == 4  # no query syntax reaches the database: no words, no filter
+    assert len(titles('"*:() & | ! (')) == 4  # no query syntax reaches the database: no words, no filter
     assert titles("pto) OR (slack") == []
 
 
@@ -108,7 +108,7 @@ def test_keyset_pages_walk_every_template_once_in_order(sort):
         if not page.next_cursor:
             break
         cursor = page.next_cursor
-    assert len(seen) == 7 and len({t.pk for t in seen}) == 7
+    assert len({t.pk for t in seen}) == len(seen) == 7
     key = {"popular": lambda t: (-t.clone_count, -t.pk), "new": lambda t: (-t.created_at.timestamp(), -t.pk),
            "name": lambda t: (t.title, t.pk)}[sort]  # fmt: skip
     assert seen == sorted(seen, key=key)

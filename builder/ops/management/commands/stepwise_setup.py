@@ -1,4 +1,5 @@
-"""Prepares a data folder to serve: migrations, static files, the admin user and workspace.
+"""Prepares a data folder to serve: migrations, static files, the seed library, the admin user
+and workspace.
 
 Safe to run again: each step does only what is missing.
 """
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from builder.library.services import seed_load
 from builder.workspaces.services import admin_ensure
 
 
@@ -24,6 +26,9 @@ class Command(BaseCommand):
             call_command("migrate", database="channels", interactive=False, verbosity=0)
         if not no_static:
             call_command("collectstatic", interactive=False, verbosity=0)
+        counts = seed_load()  # the community library's seed: new and changed templates only
+        if counts["stored"]:
+            self.stdout.write(f"Community library: {counts['stored']} seed templates stored.")
         username = os.environ.get("STEPWISE_ADMIN_USER") or "admin"
         user, generated = admin_ensure(username=username, password=os.environ.get("STEPWISE_ADMIN_PASSWORD") or None)
         if generated:
