@@ -49,7 +49,8 @@ class VersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RecipeVersion
-        fields = ["number", "author", "comment", "created_at", "live"]
+        fields = ["number", "author", "comment", "origin", "created_at", "live"]
+        extra_kwargs = {"origin": {"help_text": "Where it came from: {template, slug, title, version} for a clone."}}
 
     def get_live(self, version) -> bool:
         return version.pk == self.context["live_version_id"]
@@ -83,9 +84,11 @@ class RecipeSerializer(serializers.ModelSerializer):
 class RecipeDetailSerializer(RecipeSerializer):
     definition = serializers.JSONField(source="draft", read_only=True, help_text="The draft.")
     problems = serializers.SerializerMethodField(help_text="The draft's problems, each with its JSON pointer.")
+    samples = serializers.JSONField(read_only=True, help_text=(
+        "Test data to start from, {trigger, pins}: a template's self-test sample for a clone, else {}."))  # fmt: skip
 
     class Meta(RecipeSerializer.Meta):
-        fields = RecipeSerializer.Meta.fields + ["definition", "problems"]
+        fields = RecipeSerializer.Meta.fields + ["definition", "problems", "samples"]
 
     def get_problems(self, recipe) -> list[dict]:
         return recipe_problems(recipe)
