@@ -60,6 +60,7 @@ class LocalServer:
         self.host = host
         self.routes: dict[tuple[str, str], list[Reply]] = {}
         self.handlers: dict[tuple[str, str], Callable[[Recorded], Any]] = {}
+        self.fallback: Callable[[Recorded], Any] | None = None
         self.requests: list[Recorded] = []
         self._server: ThreadingHTTPServer | None = None
 
@@ -76,9 +77,17 @@ class LocalServer:
         self.handlers[(method.upper(), path)] = answer
         return self
 
+    def handle_any(self, answer: Callable[[Recorded], Any]) -> LocalServer:
+        """Answers every request that no route or handler names with `answer(request)`."""
+        self.fallback = answer
+        return self
+
     def _next(self, method: str, path: str, request: Recorded | None = None) -> Reply:
-        if (method, path) in self.handlers and request is not None:
-            answer = self.handlers[(method, path)](request)
+        handler = self.handlers.get((method, path))
+        if handler is None and self.fallback is not None and (method, path) not in self.routes:
+            handler = self.fallback
+        if handler is not None and request is not None:
+            answer = handler(request)
             return answer if isinstance(answer, Reply) else Reply(json=answer)
         queue = self.routes.get((method, path))
         if not queue:
