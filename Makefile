@@ -40,6 +40,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/serving.py
 	$(BIN)/python bench/gateway.py
 	$(BIN)/python -m bench.editor
+	$(BIN)/python bench/library.py
 
 clean:
 	rm -rf $(VENV) var
