@@ -15,6 +15,8 @@ from builder.engine.schema import RECIPE_SCHEMA
 from connectors.sdk import FORMATS, Connector
 
 NAME = re.compile(r"^\s*([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?")
+# What may come before an expression's first name: `not`, an opening parenthesis, a sign.
+PREFIX = re.compile(r"^\s*(?:not\s+|\(\s*|-\s*)*")
 BUILTIN_NAMES = {"range", "now", "true", "false", "none", "loop", "True", "False", "None"}
 _VALIDATOR = Draft202012Validator(RECIPE_SCHEMA, format_checker=FORMATS)
 
@@ -120,7 +122,7 @@ class _Walker:
             self.check_expression(expression, at, known, done)
 
     def check_expression(self, expression: str, pointer: str, known: set[str], done: set[str]) -> None:
-        match = NAME.match(expression)
+        match = NAME.match(PREFIX.sub("", expression))
         if not match:
             return
         name, attribute = match.groups()

@@ -86,8 +86,8 @@ def connectors_of(definition: dict) -> list[str]:
         found.append("webhooks")
     elif kind == "schedule":
         found.append("scheduler")
-    elif kind == "poll" and isinstance(trigger.get("trigger"), str):
-        found.append(trigger["trigger"].partition(".")[0])
+    elif kind == "poll" and isinstance(trigger.get("poll"), str):
+        found.append(trigger["poll"].partition(".")[0])
     found += [action.partition(".")[0] for action in action_steps(definition).values()]
     found += [spec.get("connector") for spec in (definition.get("connections") or {}).values()
               if isinstance(spec, dict) and isinstance(spec.get("connector"), str)]  # fmt: skip

@@ -9,6 +9,8 @@ import { getAt, pointer, stepKind, walkSteps } from "./document.js";
 
 const PILL = /\{\{(.*?)\}\}/gs;
 const NAME = /^\s*([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?/;
+// What may come before an expression's first name (as checks.py's PREFIX): not, "(", a sign.
+const PREFIX = /^\s*(?:not\s+|\(\s*|-\s*)*/;
 const BUILTIN = new Set(["range", "now", "true", "false", "none", "loop", "True", "False", "None"]);
 const OBJECT = { type: "object" };
 const STEP_LISTS = new Set(["steps", "then", "else", "do", "on_error"]);
@@ -104,7 +106,7 @@ export function pillParts(text) {
 
 /** Why `expression` cannot be read at a step of this scope, or "" when it can. */
 export function pillProblem(expression, scope, doc) {
-  const match = NAME.exec(expression);
+  const match = NAME.exec(expression.replace(PREFIX, ""));
   if (!match) return "";
   const [, name, attribute] = match;
   if (name === "steps") {

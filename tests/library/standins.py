@@ -69,8 +69,14 @@ def _mismatch(action: str, request, sent: dict, base_url: str) -> str | None:
         want, got = sent, request.json
     elif action == "http.request":
         target = urlsplit(urljoin(base_url + "/", sent["url"]))
-        want = {"method": sent["method"], "path": target.path, "json": sent.get("json")}
-        got = {"method": request.method, "path": request.path, "json": request.json if "json" in sent else None}
+        want, got = {"method": sent["method"], "path": target.path}, {"method": request.method, "path": request.path}
+        kind = sent.get("body_type", "none")
+        if kind == "json":
+            want["body"], got["body"] = sent.get("body"), request.json
+        elif kind == "form":
+            want["body"], got["body"] = {k: str(v) for k, v in sent["body"].items()}, request.form
+        elif kind == "raw":
+            want["body"], got["body"] = sent["body"], request.body.decode()
         query = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in (sent.get("query") or {}).items()}
         if any(request.query.get(k) != v for k, v in query.items()):
             return f"{action} was called with the query {request.query}, not {query}"

@@ -22,7 +22,7 @@ def test_a_template_file_reads_back_to_an_equal_spec(greet):
 
 
 def test_the_connectors_are_derived_from_the_trigger_steps_and_slots():
-    definition = {"trigger": {"kind": "poll", "trigger": "http.new_items"},
+    definition = {"trigger": {"kind": "poll", "poll": "http.new_items"},
                   "connections": {"s": {"connector": "slack"}},
                   "steps": [{"id": "a", "if": "1", "then": [{"id": "b", "action": "email.send_email"}]}]}  # fmt: skip
     assert connectors_of(definition) == ["http", "email", "slack"]

@@ -71,6 +71,9 @@ test("pills are flagged when they read a later step, a deleted one, or a name no
   assert.match(pillProblem("person.name", first, doc), /not known here/);
   assert.equal(pillProblem("trigger.body.email", first, doc), "");
   assert.equal(pillProblem("now()", first, doc), "");
+  assert.equal(pillProblem("not trigger.body.vip", first, doc), "", "not, ( and a sign come before the name");
+  assert.equal(pillProblem("(trigger.body.n > 1)", first, doc), "");
+  assert.match(pillProblem("not (steps.pick.who)", first, doc), /has not run at this point/);
   assert.equal(pillProblem("person.name", scopeAt(doc, ["steps", 3, "do", 0]), doc), "");
   assert.deepEqual(stepPillProblems(doc, ["steps", 4]).map((p) => [p.pointer, p.expression]),
     [["/steps/4/respond/body/said", "steps.inner.status"]]);
