@@ -12,7 +12,7 @@ from builder.jobs.models import JobStatus
 from builder.jobs.selectors import latest_test_run
 from builder.library.document import FORMAT, app_steps, parse_template
 from builder.library.models import Source, Template, TemplateVersion
-from builder.library.screening import SECRET, screen, workspace_secrets
+from builder.library.screening import CREDENTIAL_KEY, SECRET, screen, workspace_secrets
 from builder.library.selftest import run_self_test
 from builder.library.services import FlaggedSamples, SelfTestFailed, version_store
 from builder.recipes.definitions import trigger_of
@@ -24,8 +24,9 @@ def published_from(recipe: Recipe) -> Template | None:
 
 
 def offered_self_test(recipe: Recipe) -> dict | None:
-    """A self-test case made of the recipe's last test run: its trigger payload, each app
-    step's output as its pin and the inputs it got as the calls to expect, and the response
+    """A self-test case made of the recipe's last test run: its trigger payload (less headers
+    named like a credential, such as a webhook's signature, which the run never reads), each
+    app step's output as its pin and the inputs it got as the calls to expect, and the response
     for an endpoint. None before a first test run."""
     job = latest_test_run(recipe.pk)
     if job is None:
@@ -39,9 +40,12 @@ def offered_self_test(recipe: Recipe) -> dict | None:
             pins[row.step_id] = row.output
         calls.setdefault(row.step_id, []).append(row.input)
     expect = {"status": job.status if job.status in ("succeeded", "failed") else "succeeded", "calls": calls}
+    trigger = dict(job.trigger)
+    if isinstance(trigger.get("headers"), dict):  # a webhook's signature, a caller's key: checked before the run
+        trigger["headers"] = {k: v for k, v in trigger["headers"].items() if not CREDENTIAL_KEY.search(k)}
     if trigger_of(recipe.draft).get("kind") == "api_request" and job.response is not None:
         expect["response"] = {key: job.response[key] for key in ("status", "body") if key in job.response}
-    return {"cases": [{"name": "The last test run", "trigger": job.trigger, "pins": pins, "expect": expect}]}
+    return {"cases": [{"name": "The last test run", "trigger": trigger, "pins": pins, "expect": expect}]}
 
 
 def template_offer(recipe: Recipe) -> dict:

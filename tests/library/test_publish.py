@@ -173,3 +173,12 @@ def test_only_owners_publish_and_unpublish(personas, api_as, sent, recipe):
     assert api_as(personas.outsider).get(f"/api/templates/{template['id']}/").status_code == 404
     assert owner.get("/api/templates/").json()["results"] == []
     assert publish(owner, recipe, self_test).json()["listed"] is True  # published again: listed, same version
+
+
+def test_the_offer_leaves_out_headers_named_like_a_credential(personas, api_as, sent, recipe):
+    client = api_as(personas.owner)
+    headers = {"X-Hub-Signature-256": "sha256=0f3e9a", "Authorization": "Bearer abc", "X-Source": "desk"}
+    after_a_test_run(client, recipe, {**GOLDEN["trigger"], "headers": headers})
+    offered = offer(client, recipe)
+    assert offered["self_test"]["cases"][0]["trigger"]["headers"] == {"X-Source": "desk"}
+    assert offered["flags"] == []
