@@ -274,7 +274,8 @@ def parse_json(text: str, service: str) -> Any:
         raise PermanentError(f"{service} answered something that is not JSON: {clip(text, 200)}") from None
 
 
-def _pointer(path) -> str:
+def json_pointer(path) -> str:
+    """The JSON pointer (RFC 6901) of a path of keys and indexes: "" for the whole value."""
     return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in path) if path else ""
 
 
@@ -317,7 +318,7 @@ def validate(schema: dict, value: Any) -> list[dict]:
     """
     validator = Draft202012Validator(schema, format_checker=FORMATS)
     errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
-    return [{"pointer": _pointer(e.absolute_path), "message": e.message} for e in errors]
+    return [{"pointer": json_pointer(e.absolute_path), "message": e.message} for e in errors]
 
 
 def make_context(

@@ -12,17 +12,13 @@ from jsonschema.exceptions import SchemaError
 
 from builder.engine.expressions import pills
 from builder.engine.schema import RECIPE_SCHEMA
-from connectors.sdk import FORMATS, Connector
+from connectors.sdk import FORMATS, Connector, json_pointer
 
 NAME = re.compile(r"^\s*([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?")
 # What may come before an expression's first name: `not`, an opening parenthesis, a sign.
 PREFIX = re.compile(r"^\s*(?:not\s+|\(\s*|-\s*)*")
 BUILTIN_NAMES = {"range", "now", "true", "false", "none", "loop", "True", "False", "None"}
 _VALIDATOR = Draft202012Validator(RECIPE_SCHEMA, format_checker=FORMATS)
-
-
-def _pointer(parts) -> str:
-    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts) if parts else ""
 
 
 def problem(pointer: str, message: str) -> dict:
@@ -33,7 +29,7 @@ def check_definition(definition: Any, registry: Mapping[str, Connector]) -> list
     """Every problem of `definition`; an empty list means it can start."""
     errors = sorted(_VALIDATOR.iter_errors(definition), key=lambda e: list(e.absolute_path))
     if errors:
-        return [problem(_pointer(e.absolute_path), _schema_message(e)) for e in errors]
+        return [problem(json_pointer(e.absolute_path), _schema_message(e)) for e in errors]
     schema_problems = _trigger_schema_problems(definition["trigger"])
     if schema_problems:
         return schema_problems
@@ -57,7 +53,7 @@ def _trigger_schema_problems(trigger: dict) -> list[dict]:
         try:
             Draft202012Validator.check_schema(schema)
         except SchemaError as exc:
-            found.append(problem(pointer + _pointer(exc.absolute_path), f"Not a valid JSON Schema: {exc.message}"))
+            found.append(problem(pointer + json_pointer(exc.absolute_path), f"Not a valid JSON Schema: {exc.message}"))
     return found
 
 
@@ -158,7 +154,7 @@ class _Walker:
                                                 f"{connector.name}.")  # fmt: skip
         validator = Draft202012Validator(found.input_schema, format_checker=FORMATS)
         for error in validator.iter_errors(trigger.get("input", {})):
-            self.add(f"/trigger/input{_pointer(error.absolute_path)}", error.message)
+            self.add(f"/trigger/input{json_pointer(error.absolute_path)}", error.message)
 
     def check_action(self, step: dict, here: str) -> None:
         connector_name, _, action_key = step["action"].partition(".")
@@ -184,7 +180,7 @@ class _Walker:
         for error in validator.iter_errors(step.get("input", {})):
             if _holds_pill(error.instance) or _under_pill(step.get("input", {}), error.absolute_path):
                 continue  # a pill fills this place at run time; its value is checked then
-            self.add(f"{here}/input{_pointer(error.absolute_path)}", error.message)
+            self.add(f"{here}/input{json_pointer(error.absolute_path)}", error.message)
 
 
 def _pills_at(value: Any, pointer: str):
@@ -194,7 +190,7 @@ def _pills_at(value: Any, pointer: str):
             yield pointer, expression
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _pills_at(item, f"{pointer}/{_pointer([key])[1:]}")
+            yield from _pills_at(item, f"{pointer}/{json_pointer([key])[1:]}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _pills_at(item, f"{pointer}/{index}")

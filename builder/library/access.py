@@ -9,10 +9,13 @@ from builder.library.selectors import template_get
 from builder.workspaces.models import Membership, Role
 
 
-def access_template(user, template_id, *, owner: bool = False) -> Template:
+def access_template(user, template_id, *, owner: bool = False, run: bool = False) -> Template:
     """The template if the user may see it; `owner`: only for its workspace's owners (403 for
-    its other members, and for everyone on the installation's read-only templates)."""
+    its other members, and for everyone on the installation's read-only templates); `run`:
+    only for who builds in some workspace, since its self-test runs in the web process."""
     template = template_get(template_id)
+    if run and not Membership.objects.filter(user=user, role__in=(Role.BUILDER, Role.OWNER)).exists():
+        raise PermissionDenied("Running a self-test needs the builder role in a workspace.")
     member = None
     if template.workspace_id is not None:
         member = Membership.objects.filter(workspace_id=template.workspace_id, user=user).first()

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 
 from builder.engine.checks import check_definition
+from builder.jobs.payloads import without_nul
 from builder.library.models import CATEGORIES, UseCase
 from builder.recipes.definitions import FORMAT as RECIPE_FORMAT
-from builder.recipes.definitions import STEP_LISTS, check_storable, digest, trigger_of
+from builder.recipes.definitions import action_steps, check_storable, digest, trigger_of, walk_steps
 from connectors.registry import registry
 
 FORMAT = "stepwise.template/1"
@@ -57,24 +58,10 @@ def use_case_of(definition: dict) -> str | None:
     return None
 
 
-def _walk(steps):
-    for step in steps if isinstance(steps, list) else []:
-        if isinstance(step, dict):
-            yield step
-            for key in STEP_LISTS:
-                yield from _walk(step.get(key))
-            for branch in step.get("else_if") if isinstance(step.get("else_if"), list) else []:
-                yield from _walk(branch.get("then") if isinstance(branch, dict) else None)
-
-
 def app_steps(definition: dict) -> list[str]:
     """The ids of the action steps that call an app through a connection slot, in order."""
-    return [s["id"] for s in _walk(definition.get("steps")) if "action" in s and isinstance(s.get("connection"), str)]
-
-
-def action_steps(definition: dict) -> dict[str, str]:
-    """Each action step's id -> its action (`moveworks.send_message`), in order."""
-    return {s["id"]: s["action"] for s in _walk(definition.get("steps")) if "action" in s and "id" in s}
+    return [s["id"] for s in walk_steps(definition.get("steps"))
+            if "action" in s and isinstance(s.get("id"), str) and isinstance(s.get("connection"), str)]  # fmt: skip
 
 
 def connectors_of(definition: dict) -> list[str]:
@@ -89,7 +76,8 @@ def connectors_of(definition: dict) -> list[str]:
     elif kind == "poll" and isinstance(trigger.get("poll"), str):
         found.append(trigger["poll"].partition(".")[0])
     found += [action.partition(".")[0] for action in action_steps(definition).values()]
-    found += [spec.get("connector") for spec in (definition.get("connections") or {}).values()
+    slots = definition.get("connections")
+    found += [spec.get("connector") for spec in (slots.values() if isinstance(slots, dict) else [])
               if isinstance(spec, dict) and isinstance(spec.get("connector"), str)]  # fmt: skip
     return list(dict.fromkeys(found))
 
@@ -192,7 +180,7 @@ def check_self_test(self_test, definition: dict, errors: dict) -> dict:
     cases = self_test["cases"]
     if len(cases) > MAX_CASES:
         errors["self_test.cases"] = f"At most {MAX_CASES} cases."
-    if "recipe" not in errors:
+    if not any(key == "recipe" or key.startswith("recipe.") for key in errors):  # a case is read against a sound recipe
         for n, case in enumerate(cases[:MAX_CASES]):
             _case_errors(case, n, definition, errors)
     return {"cases": cases}
@@ -202,6 +190,7 @@ def parse_template(document) -> TemplateSpec:
     """A template file's content checked; ValidationError names each field at fault."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValidationError({"format": f"A template file is a JSON object whose format is {FORMAT!r}."})
+    document = without_nul(document)  # PostgreSQL cannot store a NUL; no template means one
     errors: dict[str, str] = {}
     slug = document.get("slug")
     if not isinstance(slug, str) or not SLUG.fullmatch(slug) or len(slug) > 100:

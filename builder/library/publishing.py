@@ -14,7 +14,7 @@ from builder.library.document import FORMAT, app_steps, parse_template
 from builder.library.models import Source, Template, TemplateVersion
 from builder.library.screening import CREDENTIAL_KEY, SECRET, screen, workspace_secrets
 from builder.library.selftest import run_self_test
-from builder.library.services import FlaggedSamples, SelfTestFailed, version_store
+from builder.library.services import FlaggedSamples, SelfTestFailed, template_create, version_store
 from builder.recipes.definitions import trigger_of
 from builder.recipes.models import Recipe
 
@@ -48,68 +48,91 @@ def offered_self_test(recipe: Recipe) -> dict | None:
     return {"cases": [{"name": "The last test run", "trigger": trigger, "pins": pins, "expect": expect}]}
 
 
+def _screened(document: dict, workspace_id: int, result: dict | None = None) -> list[dict]:
+    """Every flag in what would be stored and shown to every workspace: the metadata, the
+    recipe, the self-test and, once run, what its run sent and answered."""
+    secrets = workspace_secrets(workspace_id)
+    shown = {key: document.get(key) for key in ("title", "summary", "description", "tags", "recipe", "self_test")}
+    if result is not None:
+        shown["test_result"] = {"cases": [{"calls": c["calls"], "response": c["response"]} for c in result["cases"]]}
+    notes = document.get("setup_notes")
+    return screen(shown, secrets=secrets) + screen(notes, secrets=secrets, names=False, at=("setup_notes",))
+
+
 def template_offer(recipe: Recipe) -> dict:
     """What the publish form starts from: the metadata of the template published from this
-    recipe before (or the recipe's name and description), the offered self-test and its flags."""
+    recipe before (or the recipe's name and description), the offered self-test and what in
+    all of it is flagged."""
     template = published_from(recipe)
     version = template.latest if template else None
-    self_test = offered_self_test(recipe) or (version.self_test if version else None)
-    flags = screen({"self_test": self_test}, secrets=workspace_secrets(recipe.workspace_id)) if self_test else []
-    return {
+    slots = recipe.draft.get("connections") if isinstance(recipe.draft.get("connections"), dict) else {}
+    offer = {
         "template": template.pk if template else None,
         "title": version.title if version else recipe.name[:120],
         "summary": version.summary if version else recipe.description[:300],
         "description": version.description if version else "",
         "category": version.category if version else "",
         "tags": version.tags if version else [],
-        "setup_notes": version.setup_notes if version else {slot: "" for slot in recipe.draft.get("connections", {})},
-        "self_test": self_test,
-        "flags": flags,
+        "setup_notes": version.setup_notes if version else {slot: "" for slot in slots},
+        "self_test": offered_self_test(recipe) or (version.self_test if version else None),
     }  # fmt: skip
+    return {**offer, "flags": _screened({**offer, "recipe": recipe.draft}, recipe.workspace_id)}
 
 
-def _free_slug(title: str) -> str:
-    base = slugify(title)[:90].strip("-") or "template"
+def _free_slug(recipe: Recipe, title: str) -> str:
+    """A new slug in the workspace's own namespace (its slug first), so that no later seed
+    template of Stepwise's meets it."""
+    base = slugify(f"{recipe.workspace.slug} {title}")[:90].strip("-") or "template"
     slug, n = base, 2
     while Template.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
 
-@transaction.atomic
-def template_publish(*, recipe: Recipe, author, title, summary, category, self_test, description: str = "",
-                     tags=(), setup_notes=None, accept_personal_data: bool = False) -> TemplateVersion:  # fmt: skip
-    """The recipe's draft as a template of its workspace (the next version of the one published
-    from it before), slots only, never bindings. Nothing is stored when the self-test is
-    flagged (a secret always; personal data unless the owner accepts it) or does not pass."""
-    recipe = Recipe.objects.select_for_update().get(pk=recipe.pk)
-    template = published_from(recipe)
-    document = {"format": FORMAT, "slug": template.slug if template else _free_slug(str(title)), "title": title,
-                "summary": summary, "description": description, "category": category, "tags": list(tags or []),
-                "setup_notes": setup_notes or {}, "author": author.get_username() if author else "",
-                "recipe": recipe.draft, "self_test": self_test}  # fmt: skip
+def _publishable(recipe: Recipe, document: dict, accept_personal_data: bool):
+    """The spec and its self-test's result, or the refusal that stores nothing: fields at
+    fault, flags (a secret always; personal data unless accepted), a self-test that fails."""
     spec = parse_template(document)
-    flags = screen({"self_test": spec.self_test}, secrets=workspace_secrets(recipe.workspace_id))
+    result = run_self_test(spec)
+    flags = _screened(document, recipe.workspace_id, result)
     blocking = [f for f in flags if f["kind"] == SECRET or not accept_personal_data]
     if blocking:
         raise FlaggedSamples({f["pointer"]: f["message"] for f in blocking},
-                             summary="The samples carry secrets or personal data: replace them before publishing.",
+                             summary="The template carries secrets or personal data: replace them before publishing.",
                              details={"flags": flags})  # fmt: skip
-    result = run_self_test(spec)
     if not result["passed"]:
         problems = {f"self_test.cases.{n}{p['pointer'].replace('/', '.')}": p["message"]
                     for n, case in enumerate(result["cases"]) for p in case["problems"]}  # fmt: skip
         raise SelfTestFailed(problems, summary="The self-test does not pass: fix the samples or the recipe.",
                              details={"result": result})  # fmt: skip
-    if template is None:
-        template = Template.objects.create(slug=spec.slug, source=Source.WORKSPACE, workspace_id=recipe.workspace_id,
-                                           recipe=recipe, title=spec.title, summary=spec.summary,
-                                           category=spec.category, use_case=spec.use_case)  # fmt: skip
-    if template.latest_id and template.latest.digest == spec.digest:
-        version = template.latest  # the same content again (after an unpublish, say): no new version
-    else:
-        version = version_store(template, spec, author=author, result=result)
-    Template.objects.filter(pk=template.pk).update(listed=True)
+    return spec, result
+
+
+def template_publish(*, recipe: Recipe, author, title: str, summary: str, category: str, self_test: dict,
+                     description: str = "", tags: list[str] | tuple = (), setup_notes: dict | None = None,
+                     accept_personal_data: bool = False) -> TemplateVersion:  # fmt: skip
+    """The recipe's draft as a template of its workspace (the next version of the one published
+    from it before), slots only, never bindings, its author the workspace. Checked, screened
+    and self-tested before any lock is taken; nothing is stored when any of it fails."""
+    template = published_from(recipe)
+    document = {"format": FORMAT, "slug": template.slug if template else _free_slug(recipe, str(title)),
+                "title": title, "summary": summary, "description": description, "category": category,
+                "tags": list(tags or []), "setup_notes": setup_notes or {}, "author": recipe.workspace.name,
+                "recipe": recipe.draft, "self_test": self_test}  # fmt: skip
+    spec, result = _publishable(recipe, document, accept_personal_data)
+    with transaction.atomic():
+        locked = Recipe.objects.select_for_update().get(pk=recipe.pk)
+        if locked.draft_digest != recipe.draft_digest:
+            raise Conflict({"recipe": "The draft changed while it was being published; publish again."})
+        template = published_from(locked)
+        if template is None:
+            template = template_create(spec, source=Source.WORKSPACE, workspace_id=recipe.workspace_id,
+                                       recipe=recipe)  # fmt: skip
+        if template.latest_id and template.latest.digest == spec.digest:
+            version = template.latest  # the same content again (after an unpublish, say): no new version
+        else:
+            version = version_store(template, spec, author=author, result=result)
+        Template.objects.filter(pk=template.pk).update(listed=True)
     return version
 
 

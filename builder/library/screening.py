@@ -14,6 +14,7 @@ from builder.connections.models import Connection
 from builder.connections.services import connection_values
 from connectors.redaction import REDACTED, Redactor
 from connectors.registry import registry
+from connectors.sdk import json_pointer
 
 SECRET = "secret"  # noqa: S105 (a kind of flag, not a password)
 PERSONAL = "personal"
@@ -32,6 +33,18 @@ TOKEN_SHAPES = [
     ("an AWS access key", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
     ("a private key", re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")),
     ("a URL with a password", re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")),
+    (
+        "a credential in a URL's query",
+        re.compile(
+            r"[?&](access_token|token|api_key|apikey|key|secret|signature|sig|password|client_secret)"
+            r"""=[^&\s#"'<>{}]{8,}""",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "a Slack incoming webhook URL",
+        re.compile(r"hooks\.slack\.com/(services|workflows|triggers)/[A-Za-z0-9]{6,}/\S+"),
+    ),
 ]
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 EXAMPLE_DOMAINS = re.compile(r"@(.+\.)?(example\.(com|org|net)|example|test|invalid|localhost)$", re.IGNORECASE)
@@ -53,10 +66,6 @@ def workspace_secrets(workspace_id: int) -> list[str]:
     return secrets
 
 
-def _pointer(parts: tuple) -> str:
-    return "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in parts)
-
-
 def _text_flags(text: str, known: Redactor) -> list[tuple[str, str]]:
     found = []
     if known and known.pattern.search(text):
@@ -70,30 +79,48 @@ def _text_flags(text: str, known: Redactor) -> list[tuple[str, str]]:
         if not EXAMPLE_DOMAINS.search(match.group(0)):
             found.append((PERSONAL, f"An email address ({match.group(0)}): use one at example.com."))
             break
-    if PHONE.search(text) and not EMAIL.search(text):
+    if PHONE.search(EMAIL.sub(" ", text)):  # an address's digits are not a phone number
         found.append((PERSONAL, "This looks like a phone number."))
     return found
 
 
-def screen(value: Any, *, secrets: Iterable[str] = ()) -> list[dict]:
-    """Every flag in `value`, each {"pointer", "kind", "message"} (kind: secret or personal)."""
+def _credential(key, value) -> bool:
+    """A value under a credential's name: text that is not a placeholder, or a long number
+    (a PIN, an account key); a pill (`{{ ... }}`) is where a value comes from, not one."""
+    if not CREDENTIAL_KEY.search(str(key)) or isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return len(str(value)) >= 6
+    if not isinstance(value, str):
+        return False
+    stripped = value.strip()
+    return stripped.lower() not in PLACEHOLDER_VALUES and not (stripped.startswith("{{") and stripped.endswith("}}"))
+
+
+def screen(value: Any, *, secrets: Iterable[str] = (), names: bool = True, at: tuple = ()) -> list[dict]:
+    """Every flag in `value`, each {"pointer", "kind", "message"} (kind: secret or personal),
+    pointers starting at `at`. `names`: a value named like a credential is one (not where keys
+    are names of the builder's own, such as the connection slots of setup notes)."""
     known = Redactor(secrets)
     flags: list[dict] = []
+
+    def text(value: str, parts: tuple) -> None:
+        for kind, message in _text_flags(value, known):
+            flags.append({"pointer": json_pointer(parts), "kind": kind, "message": message})
 
     def visit(item: Any, parts: tuple) -> None:
         if isinstance(item, dict):
             for key, child in item.items():
-                if (isinstance(child, str) and CREDENTIAL_KEY.search(str(key))
-                        and child.strip().lower() not in PLACEHOLDER_VALUES):  # fmt: skip
-                    flags.append({"pointer": _pointer((*parts, key)), "kind": SECRET,
+                text(str(key), (*parts, key))  # a key is data too
+                if names and _credential(key, child):
+                    flags.append({"pointer": json_pointer((*parts, key)), "kind": SECRET,
                                   "message": f"A value named {key!r} is likely a credential."})  # fmt: skip
                 visit(child, (*parts, key))
         elif isinstance(item, list):
             for n, child in enumerate(item):
                 visit(child, (*parts, n))
         elif isinstance(item, str):
-            for kind, message in _text_flags(item, known):
-                flags.append({"pointer": _pointer(parts), "kind": kind, "message": message})
+            text(item, parts)
 
-    visit(value, ())
+    visit(value, at)
     return flags

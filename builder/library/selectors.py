@@ -41,7 +41,7 @@ def _decode(cursor: str, field: str):
             value = datetime.fromisoformat(value)
         if not isinstance(pk, int) or (field == "clone_count" and not isinstance(value, int)):
             raise ValueError
-        if field == "title" and not isinstance(value, str):
+        if field == "title" and (not isinstance(value, str) or "\x00" in value):
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise ValidationError({"cursor": "This cursor is not one a page of this list gave."}) from None
@@ -55,7 +55,7 @@ def templates_listed(*, q: str = "", category: str = "", use_case: str = "", con
         raise ValidationError({"category": f"Choose one of {', '.join(CATEGORIES)}."})
     if use_case and use_case not in UseCase.values:
         raise ValidationError({"use_case": f"Choose one of {', '.join(UseCase.values)}."})
-    templates = Template.objects.filter(listed=True).defer("description")
+    templates = Template.objects.filter(listed=True, latest__isnull=False).defer("description")
     if category:
         templates = templates.filter(category=category)
     if use_case:
@@ -86,8 +86,8 @@ def templates_page(templates: QuerySet[Template], *, sort: str = "popular", curs
 
 def facets() -> dict:
     """What the filters offer: the categories, use cases and connectors of listed templates."""
-    listed = Template.objects.filter(listed=True)
-    connectors = TemplateConnector.objects.filter(template__listed=True).values_list("connector", flat=True)
+    listed = Template.objects.filter(listed=True, latest__isnull=False)
+    connectors = TemplateConnector.objects.filter(template__in=listed).values_list("connector", flat=True)
     return {
         "categories": sorted(set(listed.values_list("category", flat=True))),
         "use_cases": [value for value in UseCase.values if listed.filter(use_case=value).exists()],
@@ -95,10 +95,9 @@ def facets() -> dict:
     }
 
 
-def template_get(template_id, *, listed_only: bool = False) -> Template:
-    """A template by id; any installation's workspace sees every template. An unpublished one
-    is seen only by its own workspace (the caller checks that)."""
-    found = Template.objects.select_related("latest").filter(pk=parse_id(template_id)).first()
-    if found is None or (listed_only and not found.listed):
+def template_get(template_id) -> Template:
+    """A template by id, with a version to show (access.access_template says who may see it)."""
+    found = Template.objects.select_related("latest").filter(pk=parse_id(template_id), latest__isnull=False).first()
+    if found is None:
         raise Http404("No such template.")
     return found

@@ -11,18 +11,22 @@ from typing import Any
 
 from builder.apiplatform.contract import ContractViolation, check_response
 from builder.apiplatform.routing import declared_responses
-from builder.engine.recorder import ListRecorder
+from builder.engine.recorder import NullRecorder
 from builder.engine.runner import run
-from builder.library.document import TemplateSpec, action_steps
-from builder.recipes.definitions import trigger_of
+from builder.jobs.payloads import bounded
+from builder.library.document import TemplateSpec
+from builder.recipes.definitions import action_steps, trigger_of
 from builder.version import VERSION
 from connectors.errors import PermanentError
 from connectors.net import BlockedDestinationError, NetworkPolicy
 from connectors.registry import registry
-from connectors.sdk import validate
+from connectors.sdk import json_pointer, validate
 
-CASE_SECONDS = 10.0
+# The time all of a template's cases may take together: a self-test runs in the web process
+# (run again from the page) and in setup, so a slow one must not hold either for long.
+SECONDS = 10.0
 MAX_DIFFERENCES = 5
+MAX_CALLS = 50
 
 
 class Offline(NetworkPolicy):
@@ -42,8 +46,25 @@ def _no_calls(target: str, input: dict, deadline: float) -> dict:
     raise PermanentError(f"A self-test runs no other recipe ({target}): pin what it answers instead.")
 
 
-def _pointer(*parts) -> str:
-    return "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in parts)
+def _pointer(key) -> str:
+    return json_pointer([key])
+
+
+class CallRecorder(NullRecorder):
+    """Keeps what each pinned step sends, the first MAX_CALLS of each, each bounded in size:
+    a loop of thousands must not hold its every input in memory, nor in the stored result."""
+
+    def __init__(self, pinned):
+        self.calls: dict[str, list] = {step: [] for step in pinned}
+        self.more: dict[str, int] = {}
+
+    def step_started(self, step_id, path, kind, input, pinned=False):
+        if step_id not in self.calls:
+            return
+        if len(self.calls[step_id]) < MAX_CALLS:
+            self.calls[step_id].append(bounded(input))
+        else:
+            self.more[step_id] = self.more.get(step_id, 0) + 1
 
 
 def differences(expected: Any, actual: Any, pointer: str = "") -> list[dict]:
@@ -122,35 +143,47 @@ def _pin_problems(definition: dict, pins: dict, calls: dict[str, list]) -> list[
     return found
 
 
-def run_case(spec: TemplateSpec, case: dict) -> dict:
+def _status_problems(expect: dict, result) -> list[dict]:
+    want = expect.get("status", "succeeded")
+    error = result.error or {}
+    if error.get("kind") == "deadline" or error.get("type") == "deadline":
+        return [
+            {"pointer": "/status", "message": f"The self-test ran out of its {SECONDS:.0f} s: {error.get('message')}"}
+        ]
+    if result.status != want:
+        message = error.get("message") or f"The run {result.status}."
+        return [{"pointer": "/status", "message": message, "expected": want, "actual": result.status}]
+    return []
+
+
+def run_case(spec: TemplateSpec, case: dict, deadline: float) -> dict:
     """One case's outcome: passed, the run's status, its response, each pinned step's inputs,
     and every problem found (its pointer into the outcome, what was expected and what came)."""
     definition, expect = spec.definition, case.get("expect", {})
     trigger = trigger_of(definition)
     problems = _sample_problems(trigger, case["trigger"]) if trigger.get("kind") == "api_request" else []
-    recorder = ListRecorder()
-    result = run(definition, trigger=case["trigger"], registry=registry(), connections={},
-                 deadline=time.monotonic() + CASE_SECONDS, recorder=recorder, network=Offline(),
-                 call_recipe=_no_calls, pins=case.get("pins") or {})  # fmt: skip
     pinned = case.get("pins") or {}
-    calls: dict[str, list] = {step: [] for step in pinned}
-    for event in recorder.events:
-        if event["event"] == "started" and event["step"] in calls:
-            calls[event["step"]].append(event["input"])
+    recorder = CallRecorder(pinned)
+    result = run(definition, trigger=case["trigger"], registry=registry(), connections={}, deadline=deadline,
+                 recorder=recorder, network=Offline(), call_recipe=_no_calls, pins=pinned)  # fmt: skip
+    calls = recorder.calls
     problems += _pin_problems(definition, pinned, calls)
-    want_status = expect.get("status", "succeeded")
-    if result.status != want_status:
-        message = (result.error or {}).get("message") or f"The run {result.status}."
-        problems.append({"pointer": "/status", "message": message, "expected": want_status, "actual": result.status})
+    problems += _status_problems(expect, result)
     problems += _response_problems(trigger, expect, result)
     for step, inputs in (expect.get("calls") or {}).items():
+        if len(inputs) > MAX_CALLS:
+            problems.append({"pointer": f"/calls/{step}", "message": f"Expect at most {MAX_CALLS} calls of a step."})
+            continue
         problems += [{**d, "pointer": f"/calls/{step}" + d["pointer"]} for d in differences(inputs, calls.get(step))]
     return {"name": case.get("name", ""), "passed": not problems, "status": result.status,
-            "response": result.response, "error": result.error, "calls": calls, "problems": problems}  # fmt: skip
+            "response": bounded(result.response), "error": result.error, "calls": calls,
+            "more_calls": recorder.more, "problems": bounded(problems)}  # fmt: skip
 
 
 def run_self_test(spec: TemplateSpec) -> dict:
-    """Every case of the template's self-test: {"passed", "stepwise_version", "ran_at", "cases"}."""
-    cases = [run_case(spec, case) for case in spec.self_test["cases"]]
+    """Every case of the template's self-test, all within SECONDS: {"passed", "stepwise_version",
+    "ran_at", "cases"}."""
+    deadline = time.monotonic() + SECONDS
+    cases = [run_case(spec, case, deadline) for case in spec.self_test["cases"]]
     return {"passed": all(c["passed"] for c in cases), "stepwise_version": VERSION,
             "ran_at": datetime.now(UTC).isoformat(timespec="seconds"), "cases": cases}  # fmt: skip

@@ -8,12 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from builder.connections.models import Connection
 from builder.errors import Conflict, NoSuchObject, Refusal
-from builder.library.document import TemplateSpec, parse_template, template_document
+from builder.library.document import TemplateSpec, connectors_of, parse_template, template_document, use_case_of
 from builder.library.models import Source, Template, TemplateConnector, TemplateVersion, UseCase
 from builder.library.selftest import run_self_test
 from builder.recipes.models import Recipe
@@ -35,12 +36,12 @@ class FlaggedSamples(Refusal):
 
 def spec_of(version: TemplateVersion) -> TemplateSpec:
     """A stored version as the spec it was made from (its file reads back to it)."""
-    template = version.template
-    return TemplateSpec(slug=template.slug, version=version.number, title=version.title, summary=version.summary,
-                        description=version.description, category=version.category, tags=list(version.tags),
-                        setup_notes=dict(version.setup_notes), author=version.author_name,
-                        definition=version.definition, self_test=version.self_test,
-                        connectors=list(template.connectors), use_case=template.use_case)  # fmt: skip
+    definition = version.definition
+    return TemplateSpec(slug=version.template.slug, version=version.number, title=version.title,
+                        summary=version.summary, description=version.description, category=version.category,
+                        tags=list(version.tags), setup_notes=dict(version.setup_notes), author=version.author_name,
+                        definition=definition, self_test=version.self_test, connectors=connectors_of(definition),
+                        use_case=use_case_of(definition))  # fmt: skip
 
 
 def template_file(version: TemplateVersion) -> dict:
@@ -53,77 +54,108 @@ def _keywords(spec: TemplateSpec) -> str:
     return " ".join([*spec.tags, *spec.connectors, *titles, spec.category, UseCase(spec.use_case).label])
 
 
+LISTED_FIELDS = ["latest", "title", "summary", "description", "category", "use_case", "tags", "connectors",
+                 "keywords", "author_name", "verified_on", "updated_at"]  # fmt: skip
+
+
 def _list(template: Template, version: TemplateVersion, spec: TemplateSpec) -> None:
-    """The template shows its latest version: copy what lists read."""
+    """The template shows its latest version: copy what lists read (only that: a clone counted
+    meanwhile keeps its count)."""
     template.latest = version
     template.title, template.summary, template.description = spec.title, spec.summary, spec.description
     template.category, template.use_case, template.tags = spec.category, spec.use_case, spec.tags
     template.connectors, template.keywords, template.author_name = spec.connectors, _keywords(spec), spec.author
     template.verified_on = version.test_result["stepwise_version"] if version.test_result.get("passed") else ""
-    template.save()
+    template.save(update_fields=LISTED_FIELDS)
     TemplateConnector.objects.filter(template=template).exclude(connector__in=spec.connectors).delete()
     have = set(TemplateConnector.objects.filter(template=template).values_list("connector", flat=True))
     TemplateConnector.objects.bulk_create([TemplateConnector(template=template, connector=name)
                                            for name in spec.connectors if name not in have])  # fmt: skip
 
 
-def version_store(
-    template: Template, spec: TemplateSpec, *, author=None, result: dict | None = None
-) -> TemplateVersion:
-    """The template's next version, its self-test run (unless `result` is its run), and listed."""
+def template_create(spec: TemplateSpec, **fields) -> Template:
+    """A new template row for `spec`'s slug; one made by someone else at the same moment is a
+    Conflict (409), not a crash."""
+    try:
+        with transaction.atomic():
+            return Template.objects.create(slug=spec.slug, title=spec.title, summary=spec.summary,
+                                           category=spec.category, use_case=spec.use_case, **fields)  # fmt: skip
+    except IntegrityError:
+        raise Conflict({"slug": f"A template {spec.slug!r} was made at the same moment; try again."}) from None
+
+
+def version_store(template: Template, spec: TemplateSpec, *, result: dict, author=None) -> TemplateVersion:
+    """The template's next version with its self-test's `result` (run before, outside any
+    transaction: a self-test holds no lock while it runs), and listed as the latest."""
     last = template.versions.order_by("-number").values_list("number", flat=True).first() or 0
     spec = replace(spec, version=last + 1)
     version = TemplateVersion.objects.create(
         template=template, number=last + 1, definition=spec.definition, digest=spec.digest, title=spec.title,
         summary=spec.summary, description=spec.description, category=spec.category, tags=spec.tags,
-        setup_notes=spec.setup_notes, self_test=spec.self_test, test_result=result or run_self_test(spec),
-        author=author, author_name=spec.author,
+        setup_notes=spec.setup_notes, self_test=spec.self_test, test_result=result, author=author,
+        author_name=spec.author,
     )  # fmt: skip
     _list(template, version, spec)
     return version
 
 
-@transaction.atomic
+def _latest_unless_same(slug: str, spec: TemplateSpec) -> TemplateVersion | None:
+    template = Template.objects.select_related("latest").filter(slug=slug).first()
+    if template is not None and template.workspace_id is not None:
+        raise Conflict({"slug": f"A workspace publishes the template {slug!r}; choose another slug."})
+    if template is not None and template.latest_id and template.latest.digest == spec.digest:
+        return template.latest
+    return None
+
+
 def template_import(*, document, source: str = Source.IMPORT) -> tuple[TemplateVersion, bool]:
     """Stores a template file as the installation's own (read-only) template: a new template,
     or a new version of the one with its slug when its content changed. Answers (the latest
     version, whether one was made). The same file twice makes nothing the second time."""
     spec = parse_template(document)
-    template = Template.objects.select_for_update().filter(slug=spec.slug).first()
-    if template is not None and template.workspace_id is not None:
-        raise Conflict({"slug": f"A workspace publishes the template {spec.slug!r}; choose another slug."})
-    if template is None:
-        template = Template.objects.create(slug=spec.slug, source=source, title=spec.title, summary=spec.summary,
-                                           category=spec.category, use_case=spec.use_case)  # fmt: skip
-    elif template.latest_id and template.latest.digest == spec.digest:
-        return template.latest, False
-    return version_store(template, spec), True
+    same = _latest_unless_same(spec.slug, spec)
+    if same is not None:
+        return same, False
+    result = run_self_test(spec)
+    with transaction.atomic():
+        template = Template.objects.select_for_update().filter(slug=spec.slug).first()
+        if template is None:
+            template = template_create(spec, source=source)
+        same = _latest_unless_same(spec.slug, spec)  # again, under the lock: an import at the same moment
+        if same is not None:
+            return same, False
+        return version_store(template, spec, result=result), True
 
 
 def seed_load() -> dict:
     """The installation's seed library from builder/library/seed/: idempotent (setup runs it on
     every start), and each self-test run again after an upgrade of Stepwise; answers how many
-    templates were added or updated and how many stayed."""
-    counts = {"stored": 0, "unchanged": 0}
+    templates were added or updated, stayed, and could not be loaded (`skipped`: a slug a
+    workspace took meanwhile, say), which never stops setup."""
+    counts = {"stored": 0, "unchanged": 0, "skipped": []}
     for path in sorted(SEED_DIR.glob("*.json")):
-        version, made = template_import(document=json.loads(path.read_text()), source=Source.SEED)
+        try:
+            version, made = template_import(document=json.loads(path.read_text()), source=Source.SEED)
+        except (Conflict, ValidationError) as exc:
+            counts["skipped"].append(f"{path.name}: {'; '.join(exc.messages)}")
+            continue
         counts["stored" if made else "unchanged"] += 1
         if not made and version.test_result.get("stepwise_version") != VERSION:
             template_verify(template=version.template)  # an upgrade: say what this version makes of it
     return counts
 
 
-@transaction.atomic
 def template_verify(*, template: Template) -> dict:
     """Runs the latest version's self-test again and keeps its result: a failure takes the
     verified mark away, a pass gives it with this Stepwise version."""
-    template = Template.objects.select_for_update(of=("self",)).select_related("latest").get(pk=template.pk)
-    version = template.latest
+    version = TemplateVersion.objects.select_related("template").get(pk=template.latest_id)
     result = run_self_test(spec_of(version))
-    version.test_result = result
-    version.save(update_fields=["test_result"])
-    template.verified_on = VERSION if result["passed"] else ""
-    template.save(update_fields=["verified_on", "updated_at"])
+    with transaction.atomic():
+        TemplateVersion.objects.filter(pk=version.pk).update(test_result=result)
+        # Only if it is still the latest: a publish meanwhile has its own result.
+        Template.objects.filter(pk=template.pk, latest=version).update(
+            verified_on=VERSION if result["passed"] else "", updated_at=timezone.now()
+        )
     return result
 
 

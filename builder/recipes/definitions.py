@@ -21,19 +21,29 @@ def trigger_of(definition) -> dict:
 STEP_LISTS = ("steps", "then", "else", "do", "on_error")
 
 
-def action_step_ids(steps: list) -> set[str]:
-    """The ids of every action step, in blocks and error branches too."""
-    found: set[str] = set()
+def walk_steps(steps):
+    """Every step (an object) of a list of steps, in order, in blocks and error branches too."""
     for step in steps if isinstance(steps, list) else []:
         if not isinstance(step, dict):
             continue
-        if "action" in step and isinstance(step.get("id"), str):
-            found.add(step["id"])
+        yield step
         for key in STEP_LISTS:
-            found |= action_step_ids(step.get(key))
+            yield from walk_steps(step.get(key))
         for branch in step.get("else_if") if isinstance(step.get("else_if"), list) else []:
-            found |= action_step_ids(branch.get("then") if isinstance(branch, dict) else None)
-    return found
+            yield from walk_steps(branch.get("then") if isinstance(branch, dict) else None)
+
+
+def action_steps(definition) -> dict[str, str]:
+    """Each action step's id -> its action (`moveworks.send_message`), in order; steps whose id
+    or action is not text (a draft may have them) are left out."""
+    steps = definition.get("steps") if isinstance(definition, dict) else None
+    return {s["id"]: s["action"] for s in walk_steps(steps)
+            if isinstance(s.get("id"), str) and isinstance(s.get("action"), str)}  # fmt: skip
+
+
+def action_step_ids(steps: list) -> set[str]:
+    """The ids of every action step, in blocks and error branches too."""
+    return {s["id"] for s in walk_steps(steps) if "action" in s and isinstance(s.get("id"), str)}
 
 
 def slot_users(definition: dict) -> dict[str, set[str]]:
@@ -43,18 +53,9 @@ def slot_users(definition: dict) -> dict[str, set[str]]:
     if isinstance(trigger, dict) and isinstance(trigger.get("connection"), str):
         users.setdefault(trigger["connection"], set()).add("trigger")
 
-    def visit(steps):
-        for step in steps if isinstance(steps, list) else []:
-            if not isinstance(step, dict):
-                continue
-            if isinstance(step.get("connection"), str):
-                users.setdefault(step["connection"], set()).add(step.get("id"))
-            for key in STEP_LISTS:
-                visit(step.get(key))
-            for branch in step.get("else_if") if isinstance(step.get("else_if"), list) else []:
-                visit(branch.get("then") if isinstance(branch, dict) else None)
-
-    visit(definition.get("steps"))
+    for step in walk_steps(definition.get("steps")):
+        if isinstance(step.get("connection"), str):
+            users.setdefault(step["connection"], set()).add(step.get("id"))
     return users
 
 

@@ -48,8 +48,15 @@ def test_each_problem_is_named_where_it_is(mutate, pointer, fragment):
     assert any(p["pointer"] == pointer and fragment in p["message"] for p in found), found
 
 
-@pytest.mark.parametrize("condition", ["{{ not trigger.body.vip }}", "{{ (trigger.body.n > 1) }}",
-                                       "{{ not (trigger.body.n > 1) }}", "{{ -trigger.body.n < 0 }}"])
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "{{ not trigger.body.vip }}",
+        "{{ (trigger.body.n > 1) }}",
+        "{{ not (trigger.body.n > 1) }}",
+        "{{ -trigger.body.n < 0 }}",
+    ],
+)
 def test_a_condition_may_start_with_not_a_parenthesis_or_a_sign(condition):
     assert problems(lambda d: d["steps"][1].update({"if": condition})) == []
 

@@ -182,3 +182,49 @@ def test_the_offer_leaves_out_headers_named_like_a_credential(personas, api_as, 
     offered = offer(client, recipe)
     assert offered["self_test"]["cases"][0]["trigger"]["headers"] == {"X-Source": "desk"}
     assert offered["flags"] == []
+
+
+def test_a_secret_in_the_recipe_or_the_notes_is_flagged_too(personas, api_as, sent, recipe):
+    client = api_as(personas.owner)
+    after_a_test_run(client, recipe)
+    self_test = offer(client, recipe)["self_test"]
+    del self_test["cases"][0]["expect"]["calls"]  # what the step sends is screened even when not expected
+    changed = copy.deepcopy(recipe.draft)
+    changed["steps"][0]["input"]["message"] = f"Welcome! key {SECRET_KEY}"
+    draft_save(recipe=recipe, definition=changed)
+    response = publish(client, recipe, self_test)
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]
+    assert "/recipe/steps/0/input/message" in fields
+    assert "/test_result/cases/0/calls/tell/0/message" in fields
+    draft_save(recipe=recipe, definition=copy.deepcopy(GOLDEN["definition"]))
+    noted = publish(client, recipe, self_test, setup_notes={"chat": "Use xoxb-1234567890-abcdefghij"})
+    assert noted.json()["error"]["fields"] == {"/setup_notes/chat": ["This looks like a Slack token."]}
+    assert not Template.objects.exists()
+
+
+def test_the_author_is_the_workspace_and_the_slug_is_its_own(personas, api_as, sent, recipe):
+    client = api_as(personas.owner)
+    after_a_test_run(client, recipe)
+    body = publish(client, recipe, offer(client, recipe)["self_test"]).json()
+    assert body["author_name"] == personas.a.name
+    assert body["slug"] == f"{personas.a.slug}-welcome-new-hires"
+    assert personas.owner.username not in json.dumps(body)
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [{"id": ["x"], "action": "moveworks.send_message", "connection": "chat", "input": {}}],
+        [{"action": "moveworks.send_message", "connection": "chat", "input": {}}],
+        "none",
+    ],
+)
+def test_a_broken_draft_is_refused_by_field_not_by_a_crash(personas, api_as, recipe, steps):
+    draft_save(recipe=recipe, definition={**copy.deepcopy(GOLDEN["definition"]), "steps": steps, "connections": None})
+    client = api_as(personas.owner)
+    assert client.get(f"/api/templates/offer/?recipe={recipe.pk}").status_code == 200
+    response = publish(client, recipe, {"cases": [{"trigger": {}, "expect": {"calls": {}}}]})
+    assert response.status_code == 400, response.content
+    assert any(key.startswith("recipe") for key in response.json()["error"]["fields"])
+    assert not Template.objects.exists()

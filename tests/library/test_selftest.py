@@ -62,3 +62,24 @@ def test_a_run_expected_to_fail_passes_when_it_fails(greet):
     greet["recipe"]["steps"].insert(0, {"id": "halt", "stop": {"status": "failed", "reason": "no"}})
     greet["self_test"]["cases"][0]["expect"] = {"status": "failed", "calls": {"tell": []}}
     assert result_of(greet)["passed"] is True
+
+
+def test_a_run_out_of_time_fails_even_where_a_failure_is_expected(greet, monkeypatch):
+    from builder.library import selftest
+
+    monkeypatch.setattr(selftest, "SECONDS", 0.0)
+    greet["self_test"]["cases"][0]["expect"] = {"status": "failed", "calls": {"tell": []}}
+    case = result_of(greet)["cases"][0]
+    assert (case["passed"], case["problems"][0]["pointer"]) == (False, "/status")
+    assert "ran out of" in case["problems"][0]["message"]
+
+
+def test_a_loop_keeps_the_first_calls_of_a_step_and_counts_the_rest(greet):
+    greet["recipe"]["steps"][0] = {"id": "each", "foreach": "{{ range(60) | list }}", "as": "n", "max": 100,
+                                   "do": [dict(greet["recipe"]["steps"][0], input={
+                                       "recipients": ["ada@example.com"], "message": "Hi {{ n }}"})]}  # fmt: skip
+    calls = [{"recipients": ["ada@example.com"], "message": f"Hi {n}"} for n in range(50)]
+    greet["self_test"]["cases"][0]["expect"]["calls"] = {"tell": calls}
+    case = result_of(greet)["cases"][0]
+    assert case["passed"], case["problems"]
+    assert (len(case["calls"]["tell"]), case["more_calls"]) == (50, {"tell": 10})

@@ -1,6 +1,8 @@
 """Storing templates: import is idempotent and versions a changed file; search uses the
 database's full-text index; pages are keyset pages in each sort order."""
 
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -125,9 +127,51 @@ def test_filters_by_category_use_case_and_connector():
     _many(2)
     template_import(document=greet_document(slug="it-one", category="IT"))
     assert [t.slug for t in templates_listed(category="IT")] == ["it-one"]
+    assert [t.slug for t in templates_listed(q="it")] == ["it-one"]  # a stop word in English, a category here
     assert len(templates_listed(use_case="query")) == 3
     assert len(templates_listed(use_case="paths")) == 0
     assert len(templates_listed(connector="moveworks")) == 3
     assert len(templates_listed(connector="slack")) == 0
     with pytest.raises(ValidationError):
         templates_listed(category="Gardening")
+
+
+def test_a_template_without_a_version_is_neither_listed_nor_shown(greet, personas, api_as):
+    version, _ = template_import(document=greet)
+    Template.objects.filter(pk=version.template_id).update(latest=None)
+    client = api_as(personas.owner)
+    assert client.get("/api/templates/").json()["results"] == []
+    for url in ("", "file/", "self-test/", "clone/"):
+        method = client.get if url in ("", "file/") else client.post
+        assert method(f"/api/templates/{version.template_id}/{url}").status_code == 404, url
+
+
+def test_long_titles_in_other_scripts_page_by_name(personas, api_as):
+    for n in range(3):
+        template_import(document=greet_document(slug=f"ru-{n}", title=f"{'Приветствие нового сотрудника ' * 3}{n}"))
+    client = api_as(personas.owner)
+    page = client.get("/api/templates/?sort=name&page_size=1").json()
+    seen = [t["slug"] for t in page["results"]]
+    while page["next"]:
+        page = client.get(f"/api/templates/?sort=name&page_size=1&cursor={page['next']}").json()
+        seen += [t["slug"] for t in page["results"]]
+    assert seen == ["ru-0", "ru-1", "ru-2"]
+
+
+def test_a_seed_file_whose_slug_a_workspace_took_is_skipped_and_setup_goes_on(personas, monkeypatch, tmp_path):
+    from builder.library import services
+
+    (tmp_path / "greet-a-new-hire.json").write_text(json.dumps(greet_document()))
+    (tmp_path / "pto.json").write_text(json.dumps(greet_document(slug="pto")))
+    Template.objects.create(slug="greet-a-new-hire", workspace=personas.a, title="t", summary="s", category="HR",
+                            use_case="query")  # fmt: skip
+    monkeypatch.setattr(services, "SEED_DIR", tmp_path)
+    counts = services.seed_load()
+    assert (counts["stored"], len(counts["skipped"])) == (1, 1)
+    assert "greet-a-new-hire.json" in counts["skipped"][0]
+
+
+def test_only_builders_run_a_self_test_again(greet, personas, api_as):
+    version, _ = template_import(document=greet)
+    assert api_as(personas.viewer).post(f"/api/templates/{version.template_id}/self-test/").status_code == 403
+    assert api_as(personas.owner).post(f"/api/templates/{version.template_id}/self-test/").status_code == 200
