@@ -50,9 +50,10 @@ def template_offer(recipe: Recipe) -> dict:
     template = published_from(recipe)
     version = template.latest if template else None
     self_test = offered_self_test(recipe) or (version.self_test if version else None)
-    flags = screen({"self_test": self_test}, secrets=workspace_secrets(recipe.workspace_id)) if self_test else []
+    flags = sample_flags(recipe, self_test) if self_test else []
     return {
         "template": template.pk if template else None,
+        "listed": bool(template and template.listed),
         "title": version.title if version else recipe.name[:120],
         "summary": version.summary if version else recipe.description[:300],
         "description": version.description if version else "",
@@ -62,6 +63,11 @@ def template_offer(recipe: Recipe) -> dict:
         "self_test": self_test,
         "flags": flags,
     }  # fmt: skip
+
+
+def sample_flags(recipe: Recipe, self_test: dict) -> list[dict]:
+    """What screening finds in a self-test about to be published from the recipe's workspace."""
+    return screen({"self_test": self_test}, secrets=workspace_secrets(recipe.workspace_id))
 
 
 def _free_slug(title: str) -> str:
@@ -85,7 +91,7 @@ def template_publish(*, recipe: Recipe, author, title, summary, category, self_t
                 "setup_notes": setup_notes or {}, "author": author.get_username() if author else "",
                 "recipe": recipe.draft, "self_test": self_test}  # fmt: skip
     spec = parse_template(document)
-    flags = screen({"self_test": spec.self_test}, secrets=workspace_secrets(recipe.workspace_id))
+    flags = sample_flags(recipe, spec.self_test)
     blocking = [f for f in flags if f["kind"] == SECRET or not accept_personal_data]
     if blocking:
         raise FlaggedSamples({f["pointer"]: f["message"] for f in blocking},
