@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 
@@ -133,6 +134,13 @@ def _cases(version) -> list[dict]:
     return cases
 
 
+def _moment(text) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
 def template_preview(template: Template) -> dict:
     """What the preview page shows beyond the template's own fields."""
     version = template.latest
@@ -147,6 +155,7 @@ def template_preview(template: Template) -> dict:
         "schemas": _schemas(definition),
         "cases": _cases(version),
         "result": version.test_result,
+        "ran_at": _moment(version.test_result.get("ran_at")),
     }  # fmt: skip
 
 

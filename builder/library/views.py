@@ -113,5 +113,5 @@ def recipe_library(request, recipe_id):
             messages.success(request, f"“{version.title}” version {version.number} is in the library, its "
                                       f"self-test verified on {verified}.")  # fmt: skip
             return redirect("library_template", template_id=version.template_id)
-    context = {"recipe": recipe, "offer": offer, "form": form}
+    context = {"recipe": recipe, "offer": offer, "form": form, "posted": posted}
     return render(request, "library/publish.html", context, status=400 if posted else 200)
