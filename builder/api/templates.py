@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from builder.api.inputs import JsonInput, id_field, read_query, write_body
@@ -134,7 +135,9 @@ class TemplateViewSet(viewsets.GenericViewSet):
         return Response(TemplateDetailSerializer(access_template(request.user, pk)).data)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=True, methods=["get"], url_path="file")
+    # JSON whatever the Accept header: a browser following the preview page's Download link asks
+    # for HTML, and would save the browsable API's page as the .json file.
+    @action(detail=True, methods=["get"], url_path="file", renderer_classes=[JSONRenderer])
     def file(self, request, pk=None):
         """The template's exchange file (stepwise.template/1): `manage.py library_import` reads it."""
         template = access_template(request.user, pk)

@@ -53,7 +53,7 @@ function Preview({ doc }) {
       <${RecipeCard} doc=${doc} problems=${NONE} selected=${selected} onSelect=${setSelected} />
       <${StepList} path=${["steps"]} ctx=${ctx} />
     </div>
-    <aside class="template-settings" aria-label="The selected card's settings" aria-live="polite">
+    <aside class="template-settings" aria-label="The selected card's settings">
       <${Settings} doc=${doc} selected=${selected} catalog=${catalog} />
     </aside>
   </div>`;

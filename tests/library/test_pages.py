@@ -126,6 +126,14 @@ def test_the_preview_shows_what_a_template_needs_and_its_self_test(personas, cli
     assert "Unpublish" not in shown  # the installation's own: read-only
 
 
+def test_the_download_link_saves_the_template_file_even_when_a_browser_asks_for_html(personas, client, greet_template):
+    client.force_login(personas.viewer)
+    response = client.get(f"/api/templates/{greet_template.pk}/file/", HTTP_ACCEPT="text/html,*/*;q=0.8")
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"] == 'attachment; filename="greet-a-new-hire.json"'
+    assert response.json()["format"] == "stepwise.template/1"
+
+
 def test_a_failing_case_shows_its_problems_with_pointers(personas, client):
     document = greet_document()
     document["self_test"]["cases"][0]["expect"]["calls"]["tell"][0]["message"] = "Hi"
