@@ -10,8 +10,10 @@ from django import forms
 
 from builder.connections.forms import field_rows, submitted_values
 from builder.library.models import CATEGORIES, UseCase
+from builder.library.preview import ConnectorBadge
 from builder.library.selectors import SORTS
 from connectors.registry import registry
+from connectors.sdk import Connector
 
 SORT_LABELS = {"popular": "Most used", "new": "Newest", "name": "Name"}
 LEAVE, NEW = "", "new"  # a slot's choices besides a connection's id
@@ -44,8 +46,8 @@ class SlotChoice:
     """What the form shows and took for one connection slot."""
 
     slot: str
-    connector: object  # connectors.sdk.Connector, or None when it is not installed
-    badge: object
+    connector: Connector | None  # None: the connector is not installed here
+    badge: ConnectorBadge
     note: str
     connections: list
     choice: str  # a connection's id, LEAVE or NEW
