@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("builder.ops.urls")),
     path("", include("builder.connections.urls")),
     path("", include("builder.recipes.urls")),
+    path("", include("builder.library.urls")),
     path("", include("builder.jobs.urls")),
     path("", include("builder.apiplatform.urls")),
     path("", include("builder.workspaces.urls")),

@@ -5,9 +5,10 @@ unpublish."""
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from builder.api.inputs import JsonInput, id_field, read_query, write_body
@@ -55,6 +56,8 @@ class TemplateSerializer(serializers.ModelSerializer):
         return bool(template.verified_on)
 
 
+# One object (a page), not the list the list action's heuristic would make of it.
+@extend_schema_serializer(many=False)
 class TemplatePageSerializer(serializers.Serializer):
     results = TemplateSerializer(many=True)
     next = serializers.CharField(allow_null=True, help_text="The cursor of the next page; null on the last.")
@@ -128,7 +131,9 @@ class TemplateViewSet(viewsets.GenericViewSet):
         return Response(TemplateDetailSerializer(access_template(request.user, pk)).data)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    @action(detail=True, methods=["get"], url_path="file")
+    # JSON whatever the Accept header: a browser following the preview page's Download link asks
+    # for HTML, and would save the browsable API's page as the .json file.
+    @action(detail=True, methods=["get"], url_path="file", renderer_classes=[JSONRenderer])
     def file(self, request, pk=None):
         """The template's exchange file (stepwise.template/1): `manage.py library_import` reads it."""
         template = access_template(request.user, pk)
@@ -171,7 +176,7 @@ class TemplateViewSet(viewsets.GenericViewSet):
         return Response(TemplateDetailSerializer(selectors.template_get(version.template_id)).data,
                         status=status.HTTP_201_CREATED)  # fmt: skip
 
-    @extend_schema(parameters=[OfferQuery], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[OfferQuery], responses={200: OpenApiTypes.OBJECT, **errors(403, 404)})
     @action(detail=False, methods=["get"])
     def offer(self, request):
         """What publishing this recipe would start from: the metadata of its template (or its

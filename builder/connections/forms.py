@@ -28,6 +28,39 @@ def form_value(field: Field, text: str) -> Any:
     return text
 
 
+def submitted_values(connector: Connector, post, *, editing: bool, prefix: str = "") -> dict:
+    """A posted form's values for the connector's declared fields (each named `prefix` + the
+    field's name). On an edit, an empty secret keeps the stored one."""
+    values = {}
+    for field in connector.fields:
+        name = prefix + field.name
+        if field.type == "boolean":
+            values[field.name] = name in post
+        elif field.secret:
+            if post.get(f"{prefix}clear_{field.name}"):
+                values[field.name] = None
+            elif post.get(name) or not editing:
+                values[field.name] = post.get(name, "")
+        else:
+            values[field.name] = form_value(field, post.get(name, ""))
+    return values
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """A connection service's refusal as one message per form field (`name` and each field's)."""
+    return {key.removeprefix("fields."): " ".join(value) for key, value in exc.message_dict.items()}
+
+
+def field_rows(connector: Connector, values: dict, secrets: dict[str, bool], errors: dict) -> list[dict]:
+    """What templates/connections/_fields.html shows of each field: its value, whether a
+    secret is stored (never the secret), its error."""
+    return [
+        {"field": f, "value": values.get(f.name, f.default if f.default is not None else ""),
+         "is_set": secrets.get(f.name, False), "error": errors.get(f.name, "")}
+        for f in connector.fields
+    ]  # fmt: skip
+
+
 def _clean_value(field: Field, value: Any) -> Any:
     # Typed values only: an API caller sends JSON, and the console converts its form first.
     if field.type == "integer":

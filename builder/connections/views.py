@@ -9,40 +9,12 @@ from django.views.decorators.http import require_POST
 
 from builder.connections import services
 from builder.connections.access import access_connection
-from builder.connections.forms import form_value
+from builder.connections.forms import field_errors, field_rows, submitted_values
 from builder.connections.selectors import connections_for_user, secret_state
 from builder.workspaces.access import access_membership
 from builder.workspaces.current import current_membership
 from builder.workspaces.models import Role
 from connectors.registry import get_connector, registry
-
-
-def _submitted(connector, post, *, editing: bool) -> dict:
-    """Form values for the declared fields. On an edit, an empty secret keeps the stored one."""
-    values = {}
-    for field in connector.fields:
-        if field.type == "boolean":
-            values[field.name] = field.name in post
-        elif field.secret:
-            if post.get(f"clear_{field.name}"):
-                values[field.name] = None
-            elif post.get(field.name) or not editing:
-                values[field.name] = post.get(field.name, "")
-        else:
-            values[field.name] = form_value(field, post.get(field.name, ""))
-    return values
-
-
-def _errors(exc: ValidationError) -> dict[str, str]:
-    return {key.removeprefix("fields."): " ".join(value) for key, value in exc.message_dict.items()}
-
-
-def _rows(connector, values: dict, secrets: dict[str, bool], errors: dict) -> list[dict]:
-    return [
-        {"field": f, "value": values.get(f.name, f.default if f.default is not None else ""),
-         "is_set": secrets.get(f.name, False), "error": errors.get(f.name, "")}
-        for f in connector.fields
-    ]  # fmt: skip
 
 
 @login_required
@@ -74,16 +46,16 @@ def connection_new(request, connector_name):
     if request.method == "POST":
         access_membership(request.user, membership.workspace_id, role=Role.BUILDER)
         name = request.POST.get("name", "")
-        values = _submitted(connector, request.POST, editing=False)
+        values = submitted_values(connector, request.POST, editing=False)
         try:
             connection = services.connection_create(workspace=membership.workspace, connector=connector.name,
                                                     name=name, fields=values, author=request.user)  # fmt: skip
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = field_errors(exc)
         else:
             messages.success(request, f"Connection {connection.name} saved.")
             return redirect("connection_detail", connection_id=connection.pk)
-    context = {"connector": connector, "rows": _rows(connector, values, {}, errors), "name": name,
+    context = {"connector": connector, "rows": field_rows(connector, values, {}, errors), "name": name,
                "name_error": errors.get("name", ""), "editing": False, "can_edit": True}  # fmt: skip
     return render(request, "connections/form.html", context, status=400 if errors else 200)
 
@@ -98,18 +70,18 @@ def connection_detail(request, connection_id):
     if request.method == "POST":
         access_connection(request.user, connection_id, role=Role.BUILDER)
         name = request.POST.get("name", "")
-        submitted = _submitted(connector, request.POST, editing=True)
+        submitted = submitted_values(connector, request.POST, editing=True)
         try:
             services.connection_update(connection=connection, name=name, fields=submitted)
         except ValidationError as exc:
-            errors = _errors(exc)
+            errors = field_errors(exc)
             values.update({k: v for k, v in submitted.items() if v is not None})
         else:
             messages.success(request, "Saved.")
             return redirect("connection_detail", connection_id=connection.pk)
     membership = access_membership(request.user, connection.workspace_id)
     context = {"connection": connection, "connector": connector, "name": name, "editing": True,
-               "rows": _rows(connector, values, secret_state(connection, connector), errors),
+               "rows": field_rows(connector, values, secret_state(connection, connector), errors),
                "name_error": errors.get("name", ""), "can_edit": membership.allows(Role.BUILDER)}  # fmt: skip
     return render(request, "connections/form.html", context, status=400 if errors else 200)
 

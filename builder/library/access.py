@@ -26,3 +26,11 @@ def access_template(user, template_id, *, owner: bool = False, run: bool = False
             raise PermissionDenied("The installation's own templates are read-only.")
         raise PermissionDenied("This needs the owner role in the workspace that published the template.")
     return template
+
+
+def owns_template(user, template: Template) -> bool:
+    """Whether the user owns the workspace that published the template (and so may unpublish it)."""
+    if template.workspace_id is None:
+        return False
+    member = Membership.objects.filter(workspace_id=template.workspace_id, user=user).first()
+    return member is not None and member.allows(Role.OWNER)

@@ -68,6 +68,7 @@ def template_offer(recipe: Recipe) -> dict:
     slots = recipe.draft.get("connections") if isinstance(recipe.draft.get("connections"), dict) else {}
     offer = {
         "template": template.pk if template else None,
+        "listed": bool(template and template.listed),
         "title": version.title if version else recipe.name[:120],
         "summary": version.summary if version else recipe.description[:300],
         "description": version.description if version else "",

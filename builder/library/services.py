@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from builder.connections.models import Connection
+from builder.connections.services import connection_create
 from builder.errors import Conflict, NoSuchObject, Refusal
 from builder.library.document import TemplateSpec, connectors_of, parse_template, template_document, use_case_of
 from builder.library.models import Source, Template, TemplateConnector, TemplateVersion, UseCase
@@ -214,3 +215,28 @@ def template_clone(*, template: Template, workspace: Workspace, author=None, bin
                            samples={"trigger": case["trigger"], "pins": case.get("pins") or {}})  # fmt: skip
     Template.objects.filter(pk=template.pk).update(clone_count=F("clone_count") + 1)
     return recipe
+
+
+@transaction.atomic
+def template_use(*, template: Template, workspace: Workspace, author=None, bindings: dict | None = None,
+                 new_connections: dict[str, dict] | None = None) -> Recipe:  # fmt: skip
+    """Use this template: the connections asked for made in the workspace (`new_connections`,
+    slot -> {"name", "fields"}) and bound to their slots, then the clone, all or nothing. A bad
+    field of a new connection is named `new.<slot>.<field>` (`new.<slot>.name` for its name)."""
+    slots = template.latest.definition.get("connections") or {}
+    errors: dict[str, list[str]] = {}
+    made = {}
+    for slot, asked in (new_connections or {}).items():
+        if slot not in slots:
+            errors[f"new.{slot}"] = ["The template has no such connection slot."]
+            continue
+        try:
+            made[slot] = connection_create(workspace=workspace, connector=slots[slot]["connector"],
+                                           name=asked.get("name", ""), fields=asked.get("fields", {}),
+                                           author=author).pk  # fmt: skip
+        except ValidationError as exc:
+            errors.update({f"new.{slot}.{key.removeprefix('fields.')}": messages
+                           for key, messages in exc.message_dict.items()})  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    return template_clone(template=template, workspace=workspace, author=author, bindings={**(bindings or {}), **made})

@@ -98,8 +98,9 @@ def recipe_import(request):
 def recipe_edit(request, recipe_id):
     """The editor's page: its ES modules (static/editor/) load the draft through the API."""
     recipe = access_recipe(request.user, recipe_id)
-    can_edit = access_membership(request.user, recipe.workspace_id).allows(Role.BUILDER)
-    return render(request, "recipes/editor.html", {"recipe": recipe, "can_edit": can_edit})
+    membership = access_membership(request.user, recipe.workspace_id)
+    return render(request, "recipes/editor.html", {"recipe": recipe, "can_edit": membership.allows(Role.BUILDER),
+                                                   "can_publish": membership.allows(Role.OWNER)})  # fmt: skip
 
 
 @login_required
@@ -120,6 +121,7 @@ def _detail_page(request, recipe, *, status: int = 200, **extra):
         "versions": recipe.versions.select_related("author")[:50],
         "slots": [(slot, spec, choices.get(slot, []), recipe.bindings.get(slot)) for slot, spec in slots.items()],
         "can_edit": membership.allows(Role.BUILDER),
+        "can_publish": membership.allows(Role.OWNER),
         "jobs": recipe.jobs.select_related("version").order_by("-id")[:20],
         **_trigger_context(request, recipe, can_edit=membership.allows(Role.BUILDER)),
         **extra,

@@ -8,7 +8,7 @@ NAV_SECTIONS = [
     ("recipes", "Recipes", "/recipes/"),
     ("connections", "Connections", "/connections/"),
     ("apiplatform", "API platform", "/api-platform/"),
-    ("library", "Library", None),
+    ("library", "Library", "/library/"),
     ("jobs", "Jobs", "/jobs/"),
 ]
 
@@ -17,8 +17,10 @@ def workspace_nav(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    path = getattr(request, "path", "")
     return {
         "nav_sections": NAV_SECTIONS,
+        "nav_active": next((key for key, _label, url in NAV_SECTIONS if url and path.startswith(url)), None),
         "my_memberships": memberships_for_user(user),
         "current_membership": current_membership(request),
         "ws_port": settings.WS_PORT or "",

@@ -4,14 +4,13 @@
 
 import { html } from "../vendor/htm-preact-standalone.module.js";
 
-const CONNECTOR_ICONS = { tool: "wrench" }; // the catalog's names that Lucide spells otherwise
 const KIND_ICONS = { if: "split", foreach: "repeat", set: "variable", respond: "reply", stop: "circle-stop",
   call: "arrow-right-left", unknown: "circle-help" };
 const TRIGGER_ICONS = { api_request: "play", webhook: "webhook", schedule: "clock", poll: "refresh-cw", manual: "hand",
   function: "square-function" };
 
 export function iconName({ connector, kind, trigger } = {}) {
-  if (connector?.icon) return CONNECTOR_ICONS[connector.icon] || connector.icon;
+  if (connector?.icon) return connector.icon; // icons.css draws each, under the catalog's own names
   if (trigger) return TRIGGER_ICONS[trigger] || "zap";
   return KIND_ICONS[kind] || "circle-help";
 }

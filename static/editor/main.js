@@ -49,7 +49,7 @@ function useKept(deps, make) {
   return kept.current.value;
 }
 
-function Editor({ recipeId, canEdit }) {
+function Editor({ recipeId, canEdit, libraryUrl }) {
   const [catalog, setCatalog] = useState(null);
   const [selected, setSelected] = useState(null);
   const [collapsed, setCollapsed] = useState(new Set());
@@ -58,7 +58,9 @@ function Editor({ recipeId, canEdit }) {
   const [hint, setHint] = useState("");
   const [adding, setAdding] = useState(null); // the add-a-step form is open: { list?, label? }
   const field = useRef(null); // the text field a pill goes into: { element, formula }
-  const tests = useTestRuns(recipeId);
+  const { loaded, setLoaded, history, setHistory, save, conflict, setConflict, load, flush, saved, revision, timer } =
+    useDraft(recipeId, canEdit, setError);
+  const tests = useTestRuns(recipeId, loaded?.samples);
   const run = tests.job;
   const statuses = useMemo(() => statusesOf(run), [run]);
   // The cards' handlers: the same functions from render to render (a card that skips a render
@@ -66,9 +68,6 @@ function Editor({ recipeId, canEdit }) {
   const latest = useRef({});
   const handlers = useMemo(() => Object.fromEntries(["onSelect", "onAddTo", "onMove", "onToggle", "onCardKey"]
     .map((name) => [name, (...args) => latest.current[name](...args)])), []);
-
-  const { loaded, setLoaded, history, setHistory, save, conflict, setConflict, load, flush, saved, revision, timer } =
-    useDraft(recipeId, canEdit, setError);
 
   useEffect(() => {
     api("GET", "connectors/").then((list) => setCatalog(catalogIndex(list))).catch((e) => setError(e.message));
@@ -375,6 +374,7 @@ function Editor({ recipeId, canEdit }) {
       <button type="button" class="btn btn-small" onClick=${act.redo} disabled=${!canEdit || !history.future.length}>Redo</button>
       <button type="button" class="btn btn-small" onClick=${() => setSelected(null)} aria-pressed=${!selected}>Test</button>
       <a class="btn btn-small" href=${`/recipes/${recipeId}/`}>Versions, connections…</a>
+      ${libraryUrl ? html`<a class="btn btn-small" href=${libraryUrl}>Publish to the library</a>` : null}
     </div>
     <${Conflict} conflict=${conflict} onReload=${() => load().catch((e) => setError(e.message))}
       onKeep=${keepCopy} />
@@ -422,4 +422,7 @@ function Editor({ recipeId, canEdit }) {
 }
 
 const root = document.getElementById("editor");
-if (root) render(html`<${Editor} recipeId=${root.dataset.recipe} canEdit=${root.dataset.canEdit === "true"} />`, root);
+if (root) {
+  render(html`<${Editor} recipeId=${root.dataset.recipe} canEdit=${root.dataset.canEdit === "true"}
+    libraryUrl=${root.dataset.library} />`, root);
+}

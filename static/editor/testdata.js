@@ -87,3 +87,20 @@ export function statusesOf(job) {
   }
   return statuses;
 }
+
+function isObject(value) {
+  return !!value && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * The sample and pins a tab starts a recipe with: what its session storage keeps (`kept`, each
+ * undefined when it keeps nothing), else the recipe's own samples (a template's clone comes with
+ * its self-test's trigger and pins, so that Run test works at once and calls no app).
+ */
+export function startingTestData(kept, samples) {
+  const own = isObject(samples) ? samples : {};
+  return {
+    sample: kept.sample !== undefined ? kept.sample : isObject(own.trigger) ? own.trigger : null,
+    pins: kept.pins !== undefined ? kept.pins : isObject(own.pins) ? own.pins : {},
+  };
+}

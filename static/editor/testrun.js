@@ -7,7 +7,7 @@ import { html, useEffect, useMemo, useRef, useState } from "../vendor/htm-preact
 import { subscribe } from "../js/live.js";
 import { api } from "./api.js";
 import { walkSteps } from "./document.js";
-import { samplePayload } from "./testdata.js";
+import { samplePayload, startingTestData } from "./testdata.js";
 
 function actionIds(doc) {
   return new Set([...walkSteps(doc)].filter(({ step }) => step && "action" in step).map(({ step }) => step.id));
@@ -27,12 +27,23 @@ function stored(key, fallback) {
   }
 }
 
-/** The editor's test state: the sample, the pins and the last run, with what changes them. */
-export function useTestRuns(recipeId) {
+/**
+ * The editor's test state: the sample, the pins and the last run, with what changes them. The
+ * recipe's `samples` (from its detail, once loaded) start a tab that has none of its own.
+ */
+export function useTestRuns(recipeId, samples) {
   const sampleKey = `stepwise.sample.${recipeId}`;
   const pinsKey = `stepwise.pins.${recipeId}`;
   const [pins, setPinsState] = useState(() => stored(pinsKey, {}));
   const [sample, setSampleState] = useState(() => stored(sampleKey, null));
+  const started = useRef(false);
+  useEffect(() => {
+    if (!samples || started.current) return;
+    started.current = true;
+    const start = startingTestData({ sample: stored(sampleKey, undefined), pins: stored(pinsKey, undefined) }, samples);
+    setSampleState(start.sample);
+    setPinsState(start.pins);
+  }, [samples]);
   const [job, setJob] = useState(null);
   const [typed, setTyped] = useState(null); // the sample as typed, kept while the panel is closed
   const following = useRef(null);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { samplePayload, sampleOf, statusesOf } from "../testdata.js";
+import { samplePayload, sampleOf, startingTestData, statusesOf } from "../testdata.js";
 
 test("a sample fits its schema: examples, defaults, enums and formats first", () => {
   const schema = {
@@ -42,4 +42,18 @@ test("a step's status on a run: a loop's failure shows, and a step that failed b
   assert.equal(statuses.get("boom").status, "failed");
   assert.equal(statuses.get("boom").step.error.message, "x is not defined");
   assert.equal(statusesOf(null).size, 0);
+});
+
+test("a tab starts from the recipe's samples only for what its session storage keeps nothing of", () => {
+  const samples = { trigger: { body: { ticket: 1 } }, pins: { tell: { status: 200 } } };
+  assert.deepEqual(startingTestData({ sample: undefined, pins: undefined }, samples),
+    { sample: { body: { ticket: 1 } }, pins: { tell: { status: 200 } } });
+  // What the tab kept wins, even an empty set of pins (everything unpinned by hand).
+  assert.deepEqual(startingTestData({ sample: { body: {} }, pins: {} }, samples), { sample: { body: {} }, pins: {} });
+  assert.deepEqual(startingTestData({ sample: undefined, pins: { x: 1 } }, samples),
+    { sample: { body: { ticket: 1 } }, pins: { x: 1 } });
+  // A recipe with no samples (not a clone) starts as before: no sample, no pins.
+  assert.deepEqual(startingTestData({ sample: undefined, pins: undefined }, {}), { sample: null, pins: {} });
+  assert.deepEqual(startingTestData({ sample: undefined, pins: undefined }, { trigger: [1], pins: "x" }),
+    { sample: null, pins: {} });
 });
