@@ -9,12 +9,17 @@ from builder.library.selectors import template_get
 from builder.workspaces.models import Membership, Role
 
 
+def runs_self_tests(user) -> bool:
+    """Who may run a self-test again: who builds in some workspace (it runs in the web process)."""
+    return Membership.objects.filter(user=user, role__in=(Role.BUILDER, Role.OWNER)).exists()
+
+
 def access_template(user, template_id, *, owner: bool = False, run: bool = False) -> Template:
     """The template if the user may see it; `owner`: only for its workspace's owners (403 for
     its other members, and for everyone on the installation's read-only templates); `run`:
     only for who builds in some workspace, since its self-test runs in the web process."""
     template = template_get(template_id)
-    if run and not Membership.objects.filter(user=user, role__in=(Role.BUILDER, Role.OWNER)).exists():
+    if run and not runs_self_tests(user):
         raise PermissionDenied("Running a self-test needs the builder role in a workspace.")
     member = None
     if template.workspace_id is not None:

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from builder.library import preview, publishing, services
-from builder.library.access import access_template, owns_template
+from builder.library.access import access_template, owns_template, runs_self_tests
 from builder.library.forms import LibraryFilters, UseForm, workspace_choice
 from builder.library.publish_form import PublishForm
 from builder.recipes.access import access_recipe
@@ -38,14 +38,15 @@ def library_list(request):
 def template_detail(request, template_id):
     template = access_template(request.user, template_id)
     context = {"template": template, "shown": preview.template_preview(template),
-               "can_unpublish": template.listed and owns_template(request.user, template)}  # fmt: skip
+               "can_unpublish": template.listed and owns_template(request.user, template),
+               "can_run": runs_self_tests(request.user)}  # fmt: skip
     return render(request, "library/preview.html", context)
 
 
 @login_required
 @require_POST
 def template_self_test(request, template_id):
-    result = services.template_verify(template=access_template(request.user, template_id))
+    result = services.template_verify(template=access_template(request.user, template_id, run=True))
     if result["passed"]:
         messages.success(request, f"The self-test passes on Stepwise {result['stepwise_version']}.")
     else:

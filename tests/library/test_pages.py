@@ -148,10 +148,16 @@ def test_a_failing_case_shows_its_problems_with_pointers(personas, client):
 
 def test_running_the_self_test_again_keeps_the_new_result(personas, client, greet_template):
     Template.objects.filter(pk=greet_template.pk).update(verified_on="")
-    client.force_login(personas.viewer)
+    client.force_login(personas.owner)
     response = client.post(reverse("library_self_test", args=[greet_template.pk]), follow=True)
     assert "The self-test passes on Stepwise 0.13.0." in response.content.decode()
     assert Template.objects.get(pk=greet_template.pk).verified_on == "0.13.0"
+
+
+def test_a_viewer_is_offered_no_rerun_and_is_refused_one(personas, client, greet_template):
+    client.force_login(personas.viewer)
+    assert "Run the self-test again" not in page(client, reverse("library_template", args=[greet_template.pk]))
+    assert client.post(reverse("library_self_test", args=[greet_template.pk])).status_code == 403
 
 
 # Use this template
