@@ -6,7 +6,6 @@ import copy
 import html
 import json
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -15,7 +14,7 @@ from builder.connections.models import Connection
 from builder.connections.services import connection_create
 from builder.library import views
 from builder.library.models import Template
-from builder.library.services import template_import
+from builder.library.services import SEED_DIR, template_import
 from builder.recipes.models import Recipe
 from builder.recipes.services import recipe_create
 from tests.factories import MembershipFactory, UserFactory
@@ -24,7 +23,7 @@ from tests.library.test_publish import SECRET_KEY, after_a_test_run
 
 pytestmark = pytest.mark.django_db
 
-TICKET = json.loads((Path(__file__).parent / "ticket_resolved.json").read_text())
+TICKET = json.loads((SEED_DIR / "ticket-resolved-notify-requester.json").read_text())
 
 
 @pytest.fixture
@@ -52,7 +51,7 @@ def test_the_library_lists_searches_and_filters(personas, client, greet_template
     client.force_login(personas.viewer)
     shown = page(client, reverse("library"))
     assert "Greet a new hire" in shown
-    assert "Tell the requester their ticket was resolved" in shown
+    assert TICKET["title"] in shown
     assert shown.count("Verified on 0.13.0") == 2
     assert 'data-icon="message-circle"' in shown
     assert "Moveworks" in shown
