@@ -82,6 +82,7 @@ class PublishForm:
         self.offer = offer
         self.errors: dict[str, str] = {}
         self.top: list[str] = []  # what no field of the form holds (the recipe's own problems)
+        self.placed: list[dict] = []  # every flag, wherever it shows
         self.values = {"title": offer["title"], "summary": offer["summary"], "category": offer["category"],
                        "tags": ", ".join(offer["tags"]), "description": offer["description"]}  # fmt: skip
         self.notes = dict(offer["setup_notes"])
@@ -140,14 +141,17 @@ class PublishForm:
         return None, None
 
     def place_flags(self, flags: list[dict]) -> None:
+        self.placed += flags
         for flag in flags:
             case, part = self._part_at(flag["pointer"])
             if part is not None:
                 part.flags.append({**flag, "inside": flag["pointer"][len(part.pointer) :] or "/"})
             elif case is not None:
                 case.problems.append(flag)
-            else:
-                self.top.append(flag["message"])
+            else:  # in the recipe, the catalog fields or what the run sent: say where
+                where = flag["pointer"].lstrip("/").replace("/", " › ")
+                self.top.append(f"{'Secret' if flag['kind'] == 'secret' else 'Personal data'} in {where}: "
+                                f"{flag['message']}")  # fmt: skip
 
     @property
     def flags(self) -> list[dict]:
@@ -156,7 +160,7 @@ class PublishForm:
     @property
     def personal(self) -> bool:
         """The checkbox to store personal data as it is shows once any is flagged (or it was ticked)."""
-        return self.accept or any(flag["kind"] == "personal" for flag in self.flags)
+        return self.accept or any(flag["kind"] == "personal" for flag in self.placed)
 
     def refused(self, exc: ValidationError) -> None:
         """template_publish's refusal, each message by what it names: flagged samples (their

@@ -15,6 +15,7 @@ from builder.connections.services import connection_create
 from builder.library import views
 from builder.library.models import Template
 from builder.library.services import SEED_DIR, template_import
+from builder.recipes.drafts import draft_save
 from builder.recipes.models import Recipe
 from builder.recipes.services import recipe_create
 from tests.factories import MembershipFactory, UserFactory
@@ -389,3 +390,18 @@ def test_owners_unpublish_from_the_preview(personas, client, api_as, sent, recip
     assert client.post(reverse("library_unpublish", args=[template.pk]))["Location"] == preview
     assert not Template.objects.get().listed
     assert "No template matches" in page(client, reverse("library"))
+
+
+def test_a_flag_in_the_recipe_itself_says_where_it_is(personas, client, api_as, sent, recipe):
+    after_a_test_run(api_as(personas.owner), recipe)
+    changed = copy.deepcopy(recipe.draft)
+    changed["steps"][1]["then"][0]["input"]["message"] = "internal hire: tell ada.lovelace@gmail.com"
+    draft_save(recipe=recipe, definition=changed)
+    client.force_login(personas.owner)
+    data = {**posted_form(publish_page(client, recipe)), "category": "HR"}
+    response = client.post(reverse("recipe_library", args=[recipe.pk]), data)
+    shown = html.unescape(response.content.decode())
+    assert response.status_code == 400
+    assert "Personal data in recipe › steps › 1 › then › 0 › input › message" in shown
+    assert "These samples may be stored as they are" in shown  # personal data anywhere may be accepted
+    assert not Template.objects.exists()
