@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_shutdown
 
 from builder.broker import use_atomic_filesystem_transport
 
@@ -15,3 +16,10 @@ app.autodiscover_tasks()
 from builder.ops.heartbeat import HeartbeatStep  # noqa: E402
 
 app.steps["worker"].add(HeartbeatStep)
+
+
+@worker_process_shutdown.connect
+def _send_live_events(**kwargs) -> None:
+    from builder.ops.live import live_flush
+
+    live_flush(timeout=5.0)

@@ -110,10 +110,13 @@ SQLITE_OPTIONS = {
 }
 
 DATABASES = {"default": env.db("DATABASE_URL", f"sqlite:///{DATA_DIR / 'stepwise.sqlite3'}")}
+# Connections are kept between requests and between a worker's tasks (Celery's Django fixup
+# closes them after a task only when older than this): opening one cost a short job a tenth of
+# its CPU on SQLite, with its PRAGMAs, and a round trip or more on PostgreSQL.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", 60))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", 60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -183,8 +186,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
-        # Latency of a queued job, and the time a worker takes to notice a shutdown.
-        "polling_interval": 0.1,
+        # How long an idle worker sleeps between looks at the folder: the latency of a queued
+        # job, and, with a prefetch of 1, a cap on jobs/s (a pool process that finished finds
+        # its next job only at the next look). A look is a listdir: 100 a second cost little.
+        "polling_interval": 0.01,
     }
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Every key the broker writes carries our prefix, so that a shared Redis stays tidy.

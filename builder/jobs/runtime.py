@@ -9,9 +9,11 @@ job, its lease, its recorder and its finish."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -153,30 +155,55 @@ def function_caller(workspace_id: int, depth: int = 0) -> Callable[[str, dict, f
 
 
 class LeaseKeeper(threading.Thread):
-    """Renews a running job's lease in the background, so that one long step (a slow API
-    call) never looks like a dead worker to the reaper."""
+    """Renews the leases of the jobs this process runs, in the background, so that one long
+    step (a slow API call) never looks like a dead worker to the reaper. One thread a process
+    for all its jobs (a thread a job cost a short job more than its steps), started with the
+    first job and again in a forked child: threads do not survive fork."""
 
-    def __init__(self, job_id: int):
-        super().__init__(name=f"lease-{job_id}", daemon=True)
-        self.job_id = job_id
-        self.done = threading.Event()
+    def __init__(self):
+        super().__init__(name="lease-keeper", daemon=True)
+        self.pid = os.getpid()
+        self.held: set[int] = set()
+        self.lock = threading.Lock()
 
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.done.set()
-        self.join(timeout=5)
+    @contextmanager
+    def holding(self, job_id: int):
+        with self.lock:
+            self.held.add(job_id)
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.held.discard(job_id)
 
     def run(self):
         interval = max(1.0, settings.JOB_LEASE_SECONDS / 3)
-        try:
-            while not self.done.wait(interval):
-                lease = timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS)
-                Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(lease_until=lease)
-        finally:
-            db_connection.close()
+        while True:
+            time.sleep(interval)
+            with self.lock:
+                held = list(self.held)
+            if not held:
+                continue
+            lease = timezone.now() + timedelta(seconds=settings.JOB_LEASE_SECONDS)
+            try:
+                Job.objects.filter(pk__in=held, status=JobStatus.RUNNING).update(lease_until=lease)
+            except Exception:  # the database away for a moment: the next round tries again
+                logger.warning("could not renew the lease of jobs %s", held, exc_info=True)
+                db_connection.close()
+
+
+_lease_keeper: LeaseKeeper | None = None
+_lease_keeper_lock = threading.Lock()
+
+
+def lease_keeper() -> LeaseKeeper:
+    """This process's lease keeper, started on first use."""
+    global _lease_keeper
+    with _lease_keeper_lock:
+        if _lease_keeper is None or _lease_keeper.pid != os.getpid():
+            _lease_keeper = LeaseKeeper()
+            _lease_keeper.start()
+        return _lease_keeper
 
 
 def _claim(job_id: int, worker: str) -> Job | None:
@@ -220,7 +247,7 @@ def job_run(job: Job, runnable: Runnable | None = None, *, connections=None, jud
     live_publish(f"recipe.{job.recipe_id}", {"type": "job.started", "job": job.pk, "recipe": job.recipe_id})
     # A job a worker died on resumes after the steps that finished; attempt 1 has none.
     replay = job_replay(job) if job.attempt > 1 else None
-    with LeaseKeeper(job.pk):
+    with lease_keeper().holding(job.pk):
         try:
             result = run_recipe(runnable, trigger=job.trigger, deadline=started + settings.JOB_TIMEOUT_SECONDS,
                                 recorder=JobRecorder(job), replay=replay, run_key=job_run_key(job),

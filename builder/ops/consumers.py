@@ -62,9 +62,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "subscribed", kind: content.get(kind)})
 
     async def live_event(self, message):
-        if message["event"].get("type") == "access.changed":
-            # Groups were chosen at connect: drop the socket, and the page reconnects with
-            # the groups (and subscriptions, checked again) that the user may now see.
-            await self.close(code=ACCESS_CHANGED)
-            return
-        await self.send_json(message["event"])
+        await self.live_events({"events": [message["event"]]})
+
+    async def live_events(self, message):
+        """Events a process published while its last message was on its way (builder/ops/live.py)."""
+        for event in message["events"]:
+            if event.get("type") == "access.changed":
+                # Groups were chosen at connect: drop the socket, and the page reconnects with
+                # the groups (and subscriptions, checked again) that the user may now see.
+                await self.close(code=ACCESS_CHANGED)
+                return
+            await self.send_json(event)
