@@ -41,6 +41,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/gateway.py
 	$(BIN)/python -m bench.editor
 	$(BIN)/python bench/library.py
+	$(BIN)/python bench/outbound.py
 
 clean:
 	rm -rf $(VENV) var
