@@ -42,6 +42,8 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.editor
 	$(BIN)/python bench/library.py
 	$(BIN)/python bench/waiting.py
+	$(BIN)/python bench/outbound.py
+	$(BIN)/python bench/jobs.py
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/jobs_list.py
 

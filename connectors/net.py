@@ -3,13 +3,28 @@
 The check runs where the socket is opened, on the address actually connected to, so it
 holds after DNS resolution, on every redirect, and against DNS rebinding. TLS still
 verifies the host name (urllib3 passes it for SNI and certificate checks).
+
+Each call gets its own session (cookies, sensitive headers), but the sessions of one
+connection under one policy share an adapter, and with it urllib3's keep-alive pools (one
+per host): a call reuses a connection an earlier call opened, and was checked when it
+opened; every new connection is checked. See ADAPTERS.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
+import json
+import os
+import secrets
 import socket
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -131,13 +146,85 @@ class GuardedAdapter(HTTPAdapter):
         }
 
 
+POOL_SIZE = 32  # idle connections kept per host; more may open at once (the pool does not block)
+MAX_ADAPTERS = 256
+IDLE_SECONDS = 120.0  # servers close idle keep-alive connections well before this (nginx: 75 s)
+
+
+_FINGERPRINT_KEY = secrets.token_bytes(32)
+
+
+def _connection_fingerprint(connection: Mapping[str, Any]) -> bytes:
+    """Tells connections apart without keeping their values: an HMAC under a key that never
+    leaves this process, so the fingerprint cannot be tested against guessed passwords."""
+    canonical = json.dumps(dict(connection), sort_keys=True, default=repr, separators=(",", ":"))
+    return hmac.new(_FINGERPRINT_KEY, canonical.encode(), hashlib.sha256).digest()
+
+
+class AdapterCache:
+    """The process's guarded adapters, one per (policy, connection), least recently used
+    first; at most `size`, each closed when it leaves (evicted, idle too long, or cleared)."""
+
+    def __init__(self, size: int = MAX_ADAPTERS, idle_seconds: float = IDLE_SECONDS, clock=time.monotonic):
+        self.size = size
+        self.idle_seconds = idle_seconds
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._adapters: OrderedDict[tuple[NetworkPolicy, bytes], tuple[GuardedAdapter, float]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._adapters)
+
+    def get(self, policy: NetworkPolicy, connection: Mapping[str, Any]) -> GuardedAdapter:
+        key, now = (policy, _connection_fingerprint(connection)), self.clock()
+        with self._lock:
+            found = self._adapters.pop(key, None)
+            adapter = found[0] if found else GuardedAdapter(policy, pool_maxsize=POOL_SIZE, pool_block=False)
+            leaving = []
+            for old_key, (_adapter, used) in list(self._adapters.items()):  # the least recently used first
+                if len(self._adapters) < self.size and used >= now - self.idle_seconds:
+                    break
+                leaving.append(self._adapters.pop(old_key)[0])
+            self._adapters[key] = (adapter, now)
+        for old in leaving:  # a call still using one finishes; its connection closes when released
+            old.close()
+        return adapter
+
+    def clear(self) -> None:
+        with self._lock:
+            leaving, self._adapters = self._adapters, OrderedDict()
+        for adapter, _used in leaving.values():
+            adapter.close()
+
+    def forget(self) -> None:
+        """In a forked child: drop the parent's adapters without using them (their sockets are
+        the parent's) and take a new lock (another thread may have held the old at the fork)."""
+        self._lock = threading.Lock()
+        self._adapters = OrderedDict()
+
+
+ADAPTERS = AdapterCache()
+# A Celery prefork or gunicorn child must open its own connections. Closing the inherited
+# sockets as they are collected only drops the child's copy of each descriptor.
+os.register_at_fork(after_in_child=lambda: ADAPTERS.forget())
+
+
 class GuardedSession(requests.Session):
     """Like requests' own handling of Authorization, drops the headers a connector names as
     credentials (an API key header, say) when a redirect leaves the original host."""
 
-    def __init__(self):
+    def __init__(self, shared: GuardedAdapter):
         super().__init__()
         self.sensitive_headers: set[str] = set()
+        self.shared = shared
+        self.mount("http://", shared)
+        self.mount("https://", shared)
+
+    def close(self) -> None:
+        """Closes what is this session's own; the shared adapter stays open for the next call."""
+        for adapter in self.adapters.values():
+            if adapter is not self.shared:
+                adapter.close()
 
     def rebuild_auth(self, prepared_request, response):
         super().rebuild_auth(prepared_request, response)
@@ -146,12 +233,10 @@ class GuardedSession(requests.Session):
                 prepared_request.headers.pop(name, None)
 
 
-def guarded_session(policy: NetworkPolicy) -> GuardedSession:
-    """A session whose every connection, redirects included, is checked against `policy`."""
-    session = GuardedSession()
+def guarded_session(policy: NetworkPolicy, connection: Mapping[str, Any] | None = None) -> GuardedSession:
+    """A session whose every new connection, redirects included, is checked against `policy`.
+    It reuses the keep-alive connections of earlier sessions with this policy and connection."""
+    session = GuardedSession(ADAPTERS.get(policy, connection or {}))
     session.trust_env = False  # a proxy from the environment would bypass the address check
-    adapter = GuardedAdapter(policy)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
     session.headers["User-Agent"] = "Stepwise/1"
     return session

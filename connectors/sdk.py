@@ -334,7 +334,7 @@ def make_context(
         connection=dict(connection),
         deadline=deadline if deadline is not None else time.monotonic() + DEFAULT_CALL_SECONDS,
         logger=logger or logging.getLogger("stepwise.connectors"),
-        http=guarded_session(policy),
+        http=guarded_session(policy, connection),
         network=policy,
         idempotency_key=idempotency_key,
     )

@@ -12,6 +12,7 @@ addresses, which deployments refuse by default.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -62,7 +63,13 @@ class LocalServer:
         self.handlers: dict[tuple[str, str], Callable[[Recorded], Any]] = {}
         self.fallback: Callable[[Recorded], Any] | None = None
         self.requests: list[Recorded] = []
+        self._sockets: list[socket.socket] = []
         self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def connections(self) -> int:
+        """How many TCP connections the server accepted (it keeps them alive between requests)."""
+        return len(self._sockets)
 
     @property
     def url(self) -> str:
@@ -98,6 +105,15 @@ class LocalServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: every reply below says its Content-Length
+            # The headers and the body go out in two writes; with Nagle's algorithm the body
+            # would wait for the client's delayed ACK of the headers (40 ms) on a kept connection.
+            disable_nagle_algorithm = True
+
+            def setup(self):
+                super().setup()
+                server._sockets.append(self.connection)
+
             def _handle(self):
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
@@ -142,6 +158,13 @@ class LocalServer:
     def __exit__(self, *exc) -> None:
         self._server.shutdown()
         self._server.server_close()
+        # A client's pooled connection must not outlive the server (a later server on the
+        # same port would find the old handler still answering on it).
+        for sock in self._sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 def run(connector: Connector, action: str, *, connection: dict, input: dict, seconds: float = 10.0,
