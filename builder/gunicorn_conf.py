@@ -1,6 +1,6 @@
 """gunicorn settings for the HTTP side (pages, management API, published endpoints).
 
-Sync workers were chosen by measurement: see docs/deploy.md and `make bench`.
+The serving shape was chosen by measurement: see docs/deploy.md and `make bench`.
 """
 
 import os
@@ -21,11 +21,15 @@ else:
 # Django's BEHIND_TLS_PROXY is the one place that decides whom to believe.
 secure_scheme_headers = {}
 forwarder_headers = ""
-# Sync workers, one more than the cores this process may use (a container's CPU set, not the
-# host's), at most 8: threaded workers let keep-alive connections pile onto one process and
-# triple the p99 latency (measured in `make bench`, docs/deploy.md).
+# Workers: one more than the cores this process may use (a container's CPU set, not the host's),
+# at most 8. Behind the front, each runs 32 threads: a sync endpoint's recipe mostly waits on an
+# app, and a sync worker waiting 100 ms serves 10 calls a second (bench/waiting.py: 22 calls/s
+# at 64 connections, 590 with threads, 0.92 of that load's limit). The front holds the clients'
+# keep-alive connections, so they cannot pile onto one threaded process; without the front they
+# do (a p99 several times higher, bench/gateway.py), so then workers stay sync unless WEB_THREADS
+# says otherwise. docs/deploy.md has the figures.
 workers = int(os.environ.get("WEB_CONCURRENCY", str(min(len(os.sched_getaffinity(0)) + 1, 8))))
-threads = int(os.environ.get("WEB_THREADS", "1"))
+threads = int(os.environ.get("WEB_THREADS", "32" if _front.enabled else "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 # Sync endpoints may run a recipe for up to 10 s; leave room above that.
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
