@@ -42,6 +42,8 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.editor
 	$(BIN)/python bench/library.py
 	$(BIN)/python bench/waiting.py
+	BENCH_SHAPES='make run' BENCH_CONNECTIONS=256 $(BIN)/python bench/waiting.py
+	BENCH_SHAPES='make run' BENCH_LATENCY_MS=2000 BENCH_BURST=100 $(BIN)/python bench/waiting.py
 	$(BIN)/python bench/outbound.py
 	$(BIN)/python bench/jobs.py
 	$(BIN)/python bench/engine.py
