@@ -11,10 +11,9 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 
 from builder.connections.models import Connection
-from builder.library.document import action_steps
 from builder.library.models import Template, UseCase
 from builder.library.selectors import facets, templates_listed, templates_page
-from builder.recipes.definitions import trigger_of
+from builder.recipes.definitions import action_steps, trigger_of
 from builder.workspaces.models import Role
 from builder.workspaces.selectors import memberships_for_user
 from connectors.registry import registry

@@ -87,11 +87,13 @@ def templates_page(templates: QuerySet[Template], *, sort: str = "popular", curs
 def facets() -> dict:
     """What the filters offer: the categories, use cases and connectors of listed templates."""
     listed = Template.objects.filter(listed=True, latest__isnull=False)
-    connectors = TemplateConnector.objects.filter(template__in=listed).values_list("connector", flat=True)
+    pairs = set(listed.values_list("category", "use_case").distinct())
+    connectors = TemplateConnector.objects.filter(template__in=listed).values_list("connector", flat=True).distinct()
+    used = {use_case for _, use_case in pairs}
     return {
-        "categories": sorted(set(listed.values_list("category", flat=True))),
-        "use_cases": [value for value in UseCase.values if listed.filter(use_case=value).exists()],
-        "connectors": sorted(set(connectors)),
+        "categories": sorted({category for category, _ in pairs}),
+        "use_cases": [value for value in UseCase.values if value in used],
+        "connectors": sorted(connectors),
     }
 
 

@@ -13,8 +13,8 @@ from aiosmtpd.controller import Controller
 
 from builder.engine.recorder import ListRecorder
 from builder.engine.runner import run
-from builder.library.document import action_steps
 from builder.library.selftest import Offline
+from builder.recipes.definitions import action_steps, walk_steps
 from connectors.registry import registry
 from connectors.testkit import LocalServer, Reply
 
@@ -91,7 +91,7 @@ class Apps:
     def __init__(self, definition: dict, case: dict):
         self.definition, self.case = definition, case
         self.actions = action_steps(definition)
-        self.slot_of = {s: step.get("connection") for s, step in self._steps().items()}
+        self.slot_of = {s.get("id"): s.get("connection") for s in walk_steps(definition.get("steps"))}
         # Only steps that call an app through a slot meet a stand-in; a pinned step without one
         # (the time now, say) keeps its pin, so that the run stays the self-test's.
         self.calls = [(step, sent) for step, sent in pinned_calls(definition, case) if self.slot_of.get(step)]
@@ -99,21 +99,6 @@ class Apps:
         self.servers: dict[str, LocalServer] = {}
         self.mailboxes: dict[str, Mailbox] = {}
         self._exit = ExitStack()
-
-    def _steps(self) -> dict:
-        found = {}
-
-        def visit(steps):
-            for step in steps or []:
-                if isinstance(step, dict):
-                    found[step.get("id")] = step
-                    for key in ("then", "else", "do", "on_error"):
-                        visit(step.get(key))
-                    for branch in step.get("else_if") or []:
-                        visit(branch.get("then"))
-
-        visit(self.definition.get("steps"))
-        return found
 
     def __enter__(self) -> Apps:
         for slot, spec in (self.definition.get("connections") or {}).items():
