@@ -176,6 +176,7 @@ def bench(env: dict, data_dir: str) -> None:
 
     django.setup()
     import builder.celery  # noqa: F401 - the app job_send sends through
+    from bench.report import figure
     from builder.workspaces.models import Workspace
     from tests.factories import published_recipe
 
@@ -203,27 +204,30 @@ def bench(env: dict, data_dir: str) -> None:
             noop.delay(str(counter))
         wait_for(lambda: counter.stat().st_size >= 20, 60, "no-op warm-up")
         counter.write_bytes(b"")
+        cpu = cpu_seconds(worker.pid)
         sent = time.monotonic()
         for _ in range(JOBS):
             noop.delay(str(counter))
         wait_for(lambda: counter.stat().st_size >= JOBS, 600, "no-op tasks")
         noop_rate = JOBS / (time.monotonic() - sent)
+        noop_cpu_ms = (cpu_seconds(worker.pid) - cpu) / JOBS * 1000
     finally:
         stop(worker)
 
     broker = "redis" if env.get("CELERY_BROKER_URL", "").startswith("redis") else "filesystem"
     database = "postgresql" if env.get("DATABASE_URL") else "sqlite"
+    setup = f"{broker}, {database}"
     rate = JOBS / burst["seconds"]
-    ok = lambda passed: "ok" if passed else "MISS"  # noqa: E731
-    print(f"setup: {broker} broker, {database}, worker --concurrency {CONCURRENCY}; {JOBS} jobs of 3 steps")
-    print(f"all succeeded: {burst['statuses'] == {'succeeded'}} ({burst['steps']} steps succeeded, "
-          f"{3 * JOBS} expected)")  # fmt: skip
-    print(f"async jobs: {rate:.0f} jobs/s (target ≥ 0.5 of no-op {noop_rate:.0f}/s: {rate / noop_rate:.2f}x) "
-          f"{ok(rate >= 0.5 * noop_rate)}")  # fmt: skip
-    print(f"worker CPU per job: {cpu_ms:.1f} ms (target < 3 ms) {ok(cpu_ms < 3)}")
-    print(f"queue delay at {RATE:.0f} jobs/s: p50 {steady['p50']:.0f} ms, p95 {steady['p95']:.0f} ms "
-          f"(target p50 < 50 ms) {ok(steady['p50'] < 50)}")  # fmt: skip
-    print(f"queue delay in the burst of {JOBS}: p50 {burst['p50']:.0f} ms, p95 {burst['p95']:.0f} ms")
+    print(f"setup: {broker} broker, {database}, worker --concurrency {CONCURRENCY}; {JOBS} jobs of 3 steps; "
+          f"all succeeded: {burst['statuses'] == {'succeeded'}} ({burst['steps']} of {3 * JOBS} steps)")  # fmt: skip
+    figure(f"async jobs against no-op tasks ({setup})", rate / noop_rate,
+           f"x ({rate:.0f} jobs/s, {noop_rate:.0f} no-op tasks/s)", "0.5 or more", rate >= 0.5 * noop_rate)  # fmt: skip
+    figure(f"worker CPU a job ({setup})", cpu_ms, f"ms (a no-op task: {noop_cpu_ms:.1f} ms)", "under 3", cpu_ms < 3,
+           digits=1)  # fmt: skip
+    figure(f"queue delay p50 at {RATE:.0f} jobs/s ({setup})", steady["p50"], f"ms (p95 {steady['p95']:.0f} ms)",
+           "under 50", steady["p50"] < 50, digits=0)  # fmt: skip
+    figure(f"queue delay p50 in a burst of {JOBS} ({setup})", burst["p50"], f"ms (p95 {burst['p95']:.0f} ms)",
+           digits=0)  # fmt: skip
 
 
 def main() -> None:

@@ -110,9 +110,9 @@ SQLITE_OPTIONS = {
 }
 
 DATABASES = {"default": env.db("DATABASE_URL", f"sqlite:///{DATA_DIR / 'stepwise.sqlite3'}")}
-# Connections are kept between requests and between a worker's tasks (Celery's Django fixup
-# closes them after a task only when older than this): opening one cost a short job a tenth of
-# its CPU on SQLite, with its PRAGMAs, and a round trip or more on PostgreSQL.
+# Connections are kept between requests and between a worker's tasks (builder/celery.py
+# closes them around a task only when older than this, or broken): opening one cost a short
+# job a quarter of its time on SQLite, with its PRAGMAs, and a round trip or more on PostgreSQL.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", 60))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
@@ -196,6 +196,9 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{REDIS_PREFIX}:celery:"}
 CELERY_TASK_DEFAULT_QUEUE = env.str("STEPWISE_QUEUE", "stepwise")
 CELERY_TASK_IGNORE_RESULT = True
+# Celery's Django fixup closes every database connection around every task unless this is
+# set, and then every this many tasks; builder/celery.py closes them when Django would.
+CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Literal, TypeVar
 
 import requests
@@ -96,7 +97,6 @@ class Context:
     connection: Mapping[str, Any]
     deadline: float
     logger: logging.Logger
-    http: requests.Session
     # Which addresses this deployment lets recipes reach; ctx.http enforces it, and a
     # connector opening its own sockets (SMTP, say) checks with network.check_host().
     network: NetworkPolicy = field(default_factory=NetworkPolicy)
@@ -104,6 +104,19 @@ class Context:
     # its worker died: a connector whose service takes an idempotency key sends it, so
     # that a repeated call is done once. None when the caller gave none.
     idempotency_key: str | None = None
+    _http: requests.Session | None = field(default=None, repr=False)
+
+    @property
+    def http(self) -> requests.Session:
+        """A session whose every new connection is checked against `network`, made when first
+        used: most steps of most recipes (data.log, say) never call out."""
+        if self._http is None:
+            self._http = guarded_session(self.network, self.connection)
+        return self._http
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
 
     def time_left(self) -> float:
         return self.deadline - time.monotonic()
@@ -126,6 +139,15 @@ class Action:
     run: Callable[[Context, dict], dict]
     # Pick lists fed by the connection: input field name -> function(ctx) -> [{"value", "label"}].
     pick_lists: Mapping[str, Callable[[Context], list[dict]]] = field(default_factory=dict)
+    # True when running it again does nothing outside the run that matters (it computes its
+    # output from its input; a log line at most): a job may write its record later, with the
+    # next step that calls out, and a job resumed after its worker died may run it again.
+    repeatable: bool = False
+
+    @cached_property
+    def validators(self) -> tuple[Draft202012Validator, Draft202012Validator]:
+        """Of its input and its output schema, made once (the schemas are the action's own)."""
+        return schema_validator(self.input_schema), schema_validator(self.output_schema)
 
     def describe(self, connector: str) -> dict:
         return {
@@ -213,10 +235,13 @@ class Connector:
     test: Callable[[Context], None] | None = None
 
     def action(self, key: str) -> Action:
-        for action in self.actions:
-            if action.key == key:
-                return action
+        action = self.find_action(key)
+        if action is not None:
+            return action
         raise PermanentError(f"The {self.title} connector has no action {key!r}.")
+
+    def find_action(self, key: str) -> Action | None:
+        return next((action for action in self.actions if action.key == key), None)
 
     def trigger(self, key: str) -> Trigger:
         for trigger in self.triggers:
@@ -316,7 +341,15 @@ def validate(schema: dict, value: Any) -> list[dict]:
 
     Formats are checked, including "email", "date-time", and Stepwise's "cron" and "timezone".
     """
-    validator = Draft202012Validator(schema, format_checker=FORMATS)
+    return problems_of(schema_validator(schema), value)
+
+
+def schema_validator(schema: dict) -> Draft202012Validator:
+    return Draft202012Validator(schema, format_checker=FORMATS)
+
+
+def problems_of(validator: Draft202012Validator, value: Any) -> list[dict]:
+    """validate() with a validator made beforehand (an action's: Action.validators)."""
     errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
     return [{"pointer": json_pointer(e.absolute_path), "message": e.message} for e in errors]
 
@@ -334,7 +367,6 @@ def make_context(
         connection=dict(connection),
         deadline=deadline if deadline is not None else time.monotonic() + DEFAULT_CALL_SECONDS,
         logger=logger or logging.getLogger("stepwise.connectors"),
-        http=guarded_session(policy, connection),
         network=policy,
         idempotency_key=idempotency_key,
     )
@@ -386,7 +418,7 @@ def run_guarded(
             error.args = (error.message,)
             raise error from None
         finally:
-            ctx.http.close()
+            ctx.close()
 
 
 def run_action(
@@ -403,13 +435,14 @@ def run_action(
     """Validates the input, runs the action, validates its output. Raises ConnectorError.
     `idempotency_key` reaches the action as ctx.idempotency_key."""
     action = connector.action(action_key)
-    problems = validate(action.input_schema, input)
+    input_validator, output_validator = action.validators
+    problems = problems_of(input_validator, input)
     if problems:
         where = ", ".join(p["pointer"] or "(the input)" for p in problems)
         raise InvalidInputError(f"The input of {connector.name}.{action_key} is invalid at {where}.", problems)
     output = run_guarded(connector, connection, lambda ctx: action.run(ctx, input), deadline=deadline,
                          network=network, logger=logger, idempotency_key=idempotency_key)  # fmt: skip
-    problems = validate(action.output_schema, output)
+    problems = problems_of(output_validator, output)
     if problems:
         raise OutputMismatchError(
             f"{connector.name}.{action_key} returned output that does not match its output schema: "

@@ -8,8 +8,12 @@ from typing import Any, Protocol
 
 
 class Recorder(Protocol):
-    def step_started(self, step_id: str, path: str, kind: str, input: Any, pinned: bool = False) -> None:
-        """`pinned`: a test run's action step that answers its pinned output and calls no app."""
+    def step_started(self, step_id: str, path: str, kind: str, input: Any, pinned: bool = False,
+                     repeatable: bool = False) -> None:  # fmt: skip
+        """`pinned`: a test run's action step that answers its pinned output and calls no app.
+        `repeatable`: the step does nothing outside the run (an if, a set, a respond, a pinned
+        step, an action like data.log), so running it again is harmless; one that is not (an
+        action that calls an app, a call) may have sent something by the time it finishes."""
 
     def step_finished(
         self, step_id: str, path: str, status: str, output: Any = None, error: dict | None = None
@@ -25,10 +29,12 @@ class ListRecorder:
     events: list[dict] = field(default_factory=list)
     cancel: bool = False
 
-    def step_started(self, step_id, path, kind, input, pinned=False):
+    def step_started(self, step_id, path, kind, input, pinned=False, repeatable=False):
         event = {"event": "started", "step": step_id, "path": path, "kind": kind, "input": input}
         if pinned:
             event["pinned"] = True
+        if repeatable:
+            event["repeatable"] = True
         self.events.append(event)
 
     def step_finished(self, step_id, path, status, output=None, error=None):
@@ -48,7 +54,7 @@ class ListRecorder:
 
 
 class NullRecorder:
-    def step_started(self, step_id, path, kind, input, pinned=False):
+    def step_started(self, step_id, path, kind, input, pinned=False, repeatable=False):
         pass
 
     def step_finished(self, step_id, path, status, output=None, error=None):

@@ -228,16 +228,17 @@ def _execute(state: _Run, step: dict, step_id: str, kind: str, path: str) -> Non
 
 
 def _report(state: _Run, step_id: str, path: str, kind: str, input: Any, work: Callable[[], Any], *,
-            pinned: bool = False) -> Any:  # fmt: skip
+            pinned: bool = False, repeatable: bool = True) -> Any:  # fmt: skip
     """Runs a step's `work` between its start and end reports, and answers its output; in a
     resumed run, a step already recorded answers its recorded outcome instead (unreported:
-    it is on record). A `stop` always runs again: its outcome is the end of the run."""
+    it is on record). A `stop` always runs again: its outcome is the end of the run.
+    `repeatable`: the work does nothing outside the run (recorder.Recorder.step_started)."""
     recorded = state.replay.take(path) if kind != "stop" else None
     if recorded is not None:
         if recorded.get("status") == "failed":
             raise StepError.replayed_from(recorded.get("error") or {}, step=step_id, path=path)
         return recorded.get("output")
-    state.recorder.step_started(step_id, path, kind, input, pinned=pinned)
+    state.recorder.step_started(step_id, path, kind, input, pinned=pinned, repeatable=repeatable)
     try:
         output = work()
     except StepError as exc:
@@ -276,7 +277,9 @@ def _action(state: _Run, step: dict, step_id: str, path: str) -> None:
         pinned = copy.deepcopy(state.pins[step_id])
         state.scope["steps"][step_id] = _report(state, step_id, path, "action", input, lambda: pinned, pinned=True)
         return
-    state.scope["steps"][step_id] = _report(state, step_id, path, "action", input, call)
+    action = connector.find_action(action_key)
+    state.scope["steps"][step_id] = _report(state, step_id, path, "action", input, call,
+                                            repeatable=action is not None and action.repeatable)  # fmt: skip
 
 
 def _if(state: _Run, step: dict, step_id: str, path: str) -> None:
@@ -385,7 +388,8 @@ def _call(state: _Run, step: dict, step_id: str, path: str) -> None:
             raise StepError(f"Step {step_id} (call {target}): {exc.message}", step=step_id, path=path,
                             retryable=exc.retryable, kind="call_failed") from None  # fmt: skip
 
-    state.scope["steps"][step_id] = _report(state, step_id, path, "call", input, invoke)
+    # The function recipe's steps are not reported: what they call is not known here.
+    state.scope["steps"][step_id] = _report(state, step_id, path, "call", input, invoke, repeatable=False)
 
 
 HANDLERS: dict[str, Callable[[_Run, dict, str, str], None]] = {

@@ -14,7 +14,8 @@ from django.utils import timezone
 MAX_PARAMETERS = 30_000  # SQLite allows 32,766 per statement
 
 
-def _adapter(field: models.Field) -> Callable[[Any], Any]:
+def adapter(field: models.Field) -> Callable[[Any], Any]:
+    """What turns a value of `field` into the parameter Django would send for it."""
     ops = connection.ops
     if isinstance(field, models.JSONField):
         encoder = field.encoder
@@ -36,7 +37,7 @@ def insert_rows(model: type[models.Model], rows: list[dict], *, returning_ids: b
     if not rows:
         return []
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    adapters = [(f.attname, _adapter(f), _default(f)) for f in fields]
+    adapters = [(f.attname, adapter(f), _default(f)) for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
     placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"

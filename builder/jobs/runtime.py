@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection as db_connection
@@ -25,14 +26,14 @@ from django.utils import timezone
 from builder.connections.models import Connection
 from builder.connections.services import connection_values, network_policy
 from builder.engine.runner import Result, run
-from builder.jobs import services
+from builder.jobs import services, statements
 from builder.jobs.models import Job, JobStatus
 from builder.jobs.payloads import bounded
 from builder.jobs.recorder import JobRecorder
 from builder.jobs.resume import job_replay, job_run_key
 from builder.ops.live import live_publish
 from builder.recipes.definitions import trigger_of
-from builder.recipes.models import Recipe
+from builder.recipes.models import Recipe, RecipeVersion
 from connectors.errors import PermanentError
 from connectors.registry import registry
 from connectors.sdk import validate
@@ -73,6 +74,20 @@ def job_runnable(job: Job) -> Runnable:
     """What the job runs from its start to its end: the version it records (or its draft)."""
     definition = job.version.definition if job.version_id else job.draft
     return Runnable(job.recipe_id, job.workspace_id, job.version_id, definition or {}, dict(job.recipe.bindings))
+
+
+def claimed_runnable(claim: statements.Claim) -> Runnable:
+    """job_runnable of a job just claimed, its version's definition read once a process."""
+    job = claim.job
+    definition = version_definition(job.version_id, claim.version_digest) if job.version_id else job.draft
+    return Runnable(job.recipe_id, job.workspace_id, job.version_id, definition or {}, dict(claim.bindings))
+
+
+@lru_cache(maxsize=64)
+def version_definition(version_id: int, digest: str | None) -> dict:
+    """A version's definition: versions never change, and the engine only reads a definition
+    (what it renders is new), so each process reads one once. Never change what this answers."""
+    return RecipeVersion.objects.values_list("definition", flat=True).get(pk=version_id)
 
 
 def connections_of(runnable: Runnable, slots: list[str] | None = None) -> dict[str, dict]:
@@ -206,35 +221,25 @@ def lease_keeper() -> LeaseKeeper:
         return _lease_keeper
 
 
-def _claim(job_id: int, worker: str) -> Job | None:
-    """queued -> running, once: a redelivered task finds the job taken and does nothing."""
-    now = timezone.now()
-    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED, cancel_requested=False).update(
-        status=JobStatus.RUNNING, started_at=now, worker=worker[:200], attempt=F("attempt") + 1,
-        lease_until=now + timedelta(seconds=settings.JOB_LEASE_SECONDS),
-    )  # fmt: skip
-    if not claimed:
-        return None
-    return Job.objects.select_related("recipe", "version").get(pk=job_id)
-
-
 def _over_concurrency(job: Job) -> bool:
-    running = Job.objects.filter(recipe_id=job.recipe_id, status=JobStatus.RUNNING).exclude(pk=job.pk).count()
-    return running >= settings.RECIPE_CONCURRENCY
+    return statements.jobs_running_besides(job) >= settings.RECIPE_CONCURRENCY
 
 
 def job_execute(*, job_id: int, worker: str) -> str | None:
     """Runs a queued job to its end on this worker; returns its final status (None if not ours)."""
-    job = _claim(job_id, worker)
-    if job is None:
+    now = timezone.now()
+    claimed = statements.job_claim(job_id, worker=worker, now=now,
+                                   lease_until=now + timedelta(seconds=settings.JOB_LEASE_SECONDS))  # fmt: skip
+    if claimed is None:
         return None
+    job = claimed.job
     if _over_concurrency(job):
         Job.objects.filter(pk=job.pk).update(
             status=JobStatus.QUEUED, started_at=None, lease_until=None, attempt=F("attempt") - 1
         )  # waiting for a slot is no attempt
         services.job_send(job.pk, countdown=1.0)
         return JobStatus.QUEUED
-    return job_run(job).status
+    return job_run(job, claimed_runnable(claimed)).status
 
 
 def job_run(job: Job, runnable: Runnable | None = None, *, connections=None, judge=None):
@@ -247,10 +252,11 @@ def job_run(job: Job, runnable: Runnable | None = None, *, connections=None, jud
     live_publish(f"recipe.{job.recipe_id}", {"type": "job.started", "job": job.pk, "recipe": job.recipe_id})
     # A job a worker died on resumes after the steps that finished; attempt 1 has none.
     replay = job_replay(job) if job.attempt > 1 else None
+    recorder = JobRecorder(job)
     with lease_keeper().holding(job.pk):
         try:
             result = run_recipe(runnable, trigger=job.trigger, deadline=started + settings.JOB_TIMEOUT_SECONDS,
-                                recorder=JobRecorder(job), replay=replay, run_key=job_run_key(job),
+                                recorder=recorder, replay=replay, run_key=job_run_key(job),
                                 connections=connections, pins=job.pins)  # fmt: skip
             verdict = judge(result) if judge else result
         except Exception as exc:  # an engine bug must end the job, not leave it running
@@ -258,5 +264,5 @@ def job_run(job: Job, runnable: Runnable | None = None, *, connections=None, jud
             crashed = Result(JobStatus.FAILED, None, {"type": "internal_error", "message": str(exc)[:500]})
             verdict = judge(crashed) if judge else crashed  # a failure without a response: judged as such
     services.job_finish(job=job, status=verdict.status, response=bounded(verdict.response), error=verdict.error,
-                        duration=time.monotonic() - started)  # fmt: skip
+                        duration=time.monotonic() - started, steps=recorder.unwritten())  # fmt: skip
     return verdict

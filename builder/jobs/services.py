@@ -16,6 +16,7 @@ from builder.jobs.bulk import insert_rows
 from builder.jobs.models import FINISHED, Job, JobStatus, JobStep
 from builder.jobs.payloads import bounded, bounded_trigger, without_nul
 from builder.jobs.resume import job_steps_interrupt
+from builder.jobs.statements import job_end
 from builder.ops.live import live_publish
 from builder.recipes.models import Recipe, RecipeVersion
 
@@ -45,12 +46,14 @@ def job_enqueue(*, recipe: Recipe, trigger: dict, trigger_kind: str, version: Re
     return job
 
 
-def job_finish(*, job: Job, status: str, response=None, error=None, duration: float | None = None) -> None:
-    Job.objects.filter(pk=job.pk).exclude(status__in=FINISHED).update(
-        status=status, response=without_nul(response), error=bounded(error), finished_at=timezone.now(),
-        lease_until=None,
-        duration_ms=int(duration * 1000) if duration is not None else None,
-    )  # fmt: skip
+def job_finish(*, job: Job, status: str, response=None, error=None, duration: float | None = None,
+               steps: list[dict] = ()) -> None:  # fmt: skip
+    """Ends the job (unless it has ended), with the `steps` its recorder kept (JobStep fields),
+    in one transaction."""
+    with transaction.atomic():
+        insert_rows(JobStep, list(steps))
+        job_end(job.pk, status=status, response=without_nul(response), error=bounded(error), finished_at=timezone.now(),
+                duration_ms=None if duration is None else int(duration * 1000))  # fmt: skip
     event = {"type": "job.finished", "job": job.pk, "recipe": job.recipe_id, "status": status, "error": error}
     for group in (f"job.{job.pk}", f"recipe.{job.recipe_id}"):
         live_publish(group, event)

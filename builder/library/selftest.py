@@ -58,7 +58,7 @@ class CallRecorder(NullRecorder):
         self.calls: dict[str, list] = {step: [] for step in pinned}
         self.more: dict[str, int] = {}
 
-    def step_started(self, step_id, path, kind, input, pinned=False):
+    def step_started(self, step_id, path, kind, input, pinned=False, repeatable=False):
         if step_id not in self.calls:
             return
         if len(self.calls[step_id]) < MAX_CALLS:

@@ -24,6 +24,7 @@ import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -68,20 +69,40 @@ class Publisher(threading.Thread):
                     batch.append(self.pending.get_nowait())
                 except queue.Empty:
                     break
-            loop.run_until_complete(self.send(batch))
+            by_group: dict[str, list[dict]] = {}
+            for group, event in batch:
+                by_group.setdefault(group, []).append(event)
+            try:
+                listened = listened_groups(self.layer, list(by_group))
+            except Exception:  # the channel database away for a moment: send to all, as the layer asks each
+                logger.warning("could not ask who listens on %d groups", len(by_group), exc_info=True)
+                listened = None
+            if listened is not None:
+                by_group = {group: events for group, events in by_group.items() if group in listened}
+            loop.run_until_complete(self.send(by_group))
             with self.idle:
                 self.unsent -= len(batch)
                 self.idle.notify_all()
 
-    async def send(self, batch: list[tuple[str, dict]]) -> None:
-        by_group: dict[str, list[dict]] = {}
-        for group, event in batch:
-            by_group.setdefault(group, []).append(event)
+    async def send(self, by_group: dict[str, list[dict]]) -> None:
         for group, events in by_group.items():
             try:
                 await self.layer.group_send(group, live_message(events))
             except Exception:
                 logger.warning("%d live events to %s were not delivered", len(events), group, exc_info=True)
+
+
+def listened_groups(layer, groups: list[str]) -> set[str] | None:
+    """Which of `groups` someone listens on, where the layer makes asking each group costly
+    (None: send to all). The SQLite layer's group_send asks with a query of its own, in a
+    thread of its own, each time; a worker's batch names a group a job, nearly always
+    unwatched. So the publisher asks once a batch, and sends only where someone listens."""
+    if type(layer).__name__ != "SQLiteChannelLayer":
+        return None
+    from channels_lite.models import GroupMembership
+
+    found = GroupMembership.objects.filter(group_name__in=groups, expires_at__gte=timezone.now())
+    return set(found.values_list("group_name", flat=True))
 
 
 _publisher: Publisher | None = None

@@ -48,6 +48,7 @@ parse_action = Action(
         "properties": {"rows": {"type": "array"}, "columns": {"type": "array", "items": {"type": "string"}}},
     },
     run=parse,
+    repeatable=True,
 )
 
 generate_action = Action(
@@ -70,4 +71,5 @@ generate_action = Action(
         "properties": {"text": {"type": "string"}, "row_count": {"type": "integer"}},
     },
     run=generate,
+    repeatable=True,
 )

@@ -40,4 +40,5 @@ action = Action(
         "properties": {"text": {"type": "string"}, "iso": {"type": "string"}, "timestamp": {"type": "number"}},
     },
     run=run,
+    repeatable=True,
 )

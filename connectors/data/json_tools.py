@@ -31,6 +31,7 @@ parse_action = Action(
     },
     output_schema={"type": "object", "required": ["value"], "properties": {"value": {}}},
     run=parse,
+    repeatable=True,
 )
 
 stringify_action = Action(
@@ -49,4 +50,5 @@ stringify_action = Action(
     },
     output_schema={"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
     run=stringify,
+    repeatable=True,
 )

@@ -28,4 +28,5 @@ action = Action(
         "properties": {"message": {"type": "string"}, "level": {"type": "string"}},
     },
     run=run,
+    repeatable=True,
 )

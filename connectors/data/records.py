@@ -37,6 +37,7 @@ pick_action = Action(
     },
     output_schema={"type": "object", "required": ["object"], "properties": {"object": {"type": "object"}}},
     run=pick,
+    repeatable=True,
 )
 
 lookup_action = Action(
@@ -56,4 +57,5 @@ lookup_action = Action(
     },
     output_schema={"type": "object", "required": ["found", "value"], "properties": {"found": {"type": "boolean"}}},
     run=lookup,
+    repeatable=True,
 )

@@ -221,8 +221,23 @@ def test_a_pinned_action_renders_its_input_calls_nothing_and_answers_its_pin(reg
     assert result.outputs == {"a": {"id": 7}, "b": {"id": 7}}
     started = [e for e in recorder.events if e["event"] == "started"]
     assert started[0] == {"event": "started", "step": "a", "path": "a", "kind": "action",
-                          "input": {"to": "ada@example.com"}, "pinned": True}  # fmt: skip
+                          "input": {"to": "ada@example.com"}, "pinned": True, "repeatable": True}  # fmt: skip
     assert "pinned" not in started[1]
+
+
+def test_only_steps_that_may_reach_outside_the_run_are_reported_as_not_repeatable(registry):
+    steps = [
+        {"id": "log", "action": "data.log", "input": {"message": "hi"}},
+        {"id": "echo", "action": "test.echo", "input": {"id": 1}},
+        {"id": "keep", "set": {"n": 1}},
+        {"id": "check", "if": "{{ vars.n == 1 }}", "then": [{"id": "inner", "set": {"m": 2}}]},
+        {"id": "each", "foreach": "{{ [1] }}", "do": []},
+        {"id": "reply", "respond": {"status": 200}},
+    ]
+    _, recorder = go(registry, steps, {"body": {}})
+    repeatable = {e["step"]: e.get("repeatable", False) for e in recorder.events if e["event"] == "started"}
+    assert repeatable == {"log": True, "echo": False, "keep": True, "check": True, "inner": True, "each": True,
+                          "reply": True}  # fmt: skip
 
 
 def test_a_pin_is_a_copy_a_later_step_cannot_change(registry):

@@ -35,3 +35,41 @@ def test_an_empty_message_file_is_passed_over_and_the_next_message_arrives(tmp_p
         assert message.payload == {"job": 7}
         message.ack()
         queue.close()
+
+
+def test_messages_arrive_in_the_order_they_were_sent_also_those_sent_while_others_are_taken(tmp_path):
+    import builder.celery  # noqa: F401
+
+    with connection(tmp_path) as conn:
+        queue = conn.SimpleQueue("jobs")
+        for n in range(5):
+            queue.put({"n": n})
+        got = []
+        for n in range(5, 8):
+            message = queue.get(timeout=5)  # the folder was listed with 0..4 waiting
+            got.append(message.payload["n"])
+            message.ack()
+            queue.put({"n": n})
+        while len(got) < 8:
+            message = queue.get(timeout=5)
+            got.append(message.payload["n"])
+            message.ack()
+        assert got == list(range(8))
+        queue.close()
+
+
+def test_a_message_another_consumer_took_is_passed_over(tmp_path):
+    import builder.celery  # noqa: F401
+
+    with connection(tmp_path) as conn:
+        queue = conn.SimpleQueue("jobs")
+        for n in range(3):
+            queue.put({"n": n})
+        first = queue.get(timeout=5)  # lists all three
+        first.ack()
+        second = sorted(name for name in os.listdir(tmp_path) if name.endswith(".jobs.msg"))[0]
+        os.remove(tmp_path / second)  # what a second worker's rename does
+        message = queue.get(timeout=5)
+        assert (first.payload, message.payload) == ({"n": 0}, {"n": 2})
+        message.ack()
+        queue.close()
