@@ -97,7 +97,7 @@ def listened_groups(layer, groups: list[str]) -> set[str] | None:
     (None: send to all). The SQLite layer's group_send asks with a query of its own, in a
     thread of its own, each time; a worker's batch names a group a job, nearly always
     unwatched. So the publisher asks once a batch, and sends only where someone listens."""
-    if type(layer).__name__ != "SQLiteChannelLayer":
+    if type(layer).__name__ != "SQLiteChannelLayer":  # by name: its module needs its app installed
         return None
     from channels_lite.models import GroupMembership
 
