@@ -22,7 +22,7 @@ import queue
 import threading
 import time
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.utils import timezone
 
@@ -72,33 +72,50 @@ class Publisher(threading.Thread):
             by_group: dict[str, list[dict]] = {}
             for group, event in batch:
                 by_group.setdefault(group, []).append(event)
-            try:
-                listened = listened_groups(self.layer, list(by_group))
-            except Exception:  # the channel database away for a moment: send to all, as the layer asks each
-                logger.warning("could not ask who listens on %d groups", len(by_group), exc_info=True)
-                listened = None
-            if listened is not None:
-                by_group = {group: events for group, events in by_group.items() if group in listened}
             loop.run_until_complete(self.send(by_group))
             with self.idle:
                 self.unsent -= len(batch)
                 self.idle.notify_all()
 
     async def send(self, by_group: dict[str, list[dict]]) -> None:
+        try:
+            listened = await listened_groups(self.layer, list(by_group))
+        except Exception:  # the layer's store away for a moment: send to all, as the layer asks each
+            logger.warning("could not ask who listens on %d groups", len(by_group), exc_info=True)
+            listened = None
         for group, events in by_group.items():
+            if listened is not None and group not in listened:
+                continue
             try:
                 await self.layer.group_send(group, live_message(events))
             except Exception:
                 logger.warning("%d live events to %s were not delivered", len(events), group, exc_info=True)
 
 
-def listened_groups(layer, groups: list[str]) -> set[str] | None:
-    """Which of `groups` someone listens on, where the layer makes asking each group costly
-    (None: send to all). The SQLite layer's group_send asks with a query of its own, in a
-    thread of its own, each time; a worker's batch names a group a job, nearly always
-    unwatched. So the publisher asks once a batch, and sends only where someone listens."""
-    if type(layer).__name__ != "SQLiteChannelLayer":  # by name: its module needs its app installed
-        return None
+async def listened_groups(layer, groups: list[str]) -> set[str] | None:
+    """Which of `groups` someone listens on (None: send to all, the layer will see). Asking
+    costs the SQLite layer a query a group, in a thread of its own, and the Redis layer two
+    round trips a group, each time; a worker's batch names a group a job, nearly always
+    unwatched. So the publisher asks once a batch, and sends only where someone listens.
+    (The layers are told apart by name: the SQLite layer's module needs its app installed.)"""
+    kind = type(layer).__name__
+    if kind == "SQLiteChannelLayer":
+        return await sync_to_async(_sqlite_listened, thread_sensitive=False)(groups)
+    if kind == "RedisChannelLayer":
+        by_connection: dict[int, list[str]] = {}
+        for group in groups:
+            by_connection.setdefault(layer.consistent_hash(group), []).append(group)
+        listened = set()
+        for index, named in by_connection.items():
+            pipe = layer.connection(index).pipeline(transaction=False)
+            for group in named:
+                pipe.exists(layer._group_key(group))  # its members' sorted set: absent when it has none
+            listened.update(group for group, found in zip(named, await pipe.execute(), strict=True) if found)
+        return listened
+    return None
+
+
+def _sqlite_listened(groups: list[str]) -> set[str]:
     from channels_lite.models import GroupMembership
 
     found = GroupMembership.objects.filter(group_name__in=groups, expires_at__gte=timezone.now())

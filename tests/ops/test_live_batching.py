@@ -1,6 +1,9 @@
 """A process's live events go out through one publisher thread, batched per group: every
 event still arrives, in the order published (builder/ops/live.py)."""
 
+import os
+import uuid
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -92,3 +95,24 @@ def test_a_socket_receives_each_event_of_a_batch(personas):
 
     received, events = async_to_sync(scenario)()
     assert received == events
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="Redis is not configured for this run")
+def test_the_redis_layer_is_asked_once_who_listens_and_sends_only_there():
+    from channels_redis.core import RedisChannelLayer
+
+    prefix = f"{os.environ.get('STEPWISE_REDIS_PREFIX', 'stepwise')}-live-{uuid.uuid4().hex[:8]}"
+    layer = RedisChannelLayer(hosts=[os.environ["REDIS_URL"]], prefix=prefix)
+
+    async def scenario():
+        channel = await layer.new_channel()
+        await layer.group_add("job.1", channel)
+        try:
+            assert await live.listened_groups(layer, ["job.1", "job.2", "recipe.1"]) == {"job.1"}
+            await live.Publisher(layer).send({"job.1": [{"n": 1}], "job.2": [{"n": 2}]})
+            assert (await layer.receive(channel))["event"] == {"n": 1}
+        finally:
+            await layer.group_discard("job.1", channel)
+            await layer.flush()
+
+    async_to_sync(scenario)()
