@@ -47,7 +47,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/outbound.py
 	$(BIN)/python bench/jobs.py
 	$(BIN)/python bench/engine.py
-	$(BIN)/python bench/jobs_list.py
+	$(BIN)/python bench/lists.py
 
 clean:
 	rm -rf $(VENV) var

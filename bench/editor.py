@@ -330,6 +330,14 @@ def report(opens: list[dict], typing: list[list[float]], floor: list[float], pro
     print("\nsizes                                           raw bytes   gzipped")
     for label, raw, packed in sizes():
         print(f"{label:<46}{raw:>11}{packed:>10}")
+    from bench.report import figure
+
+    name = f"editor, a {STEPS}-step recipe"
+    for label, value in ((f"open, median of {RUNS}", opened[0]), (f"open, slowest of {RUNS}", opened[1])):
+        figure(f"{name}: {label}", value, "ms", f"under {OPEN_TARGET_MS}", value < OPEN_TARGET_MS, digits=0)
+    for label, value in ((f"typing, p95 of {len(keys)} keys", p95), ("typing, slowest key", max(keys))):
+        figure(f"{name}: {label}", value, "ms", f"under {KEY_TARGET_MS}", value < KEY_TARGET_MS, digits=1)
+    figure("editor typing floor: the sign-in form, p95", low[1], "ms", digits=1)
 
 
 def main() -> int:

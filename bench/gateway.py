@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.report import figure  # noqa: E402
 from bench.serving import BIN, PORT, ROOT, environment, wait_until_up  # noqa: E402
 
 DURATION = os.environ.get("BENCH_DURATION", "10s")
@@ -240,6 +241,14 @@ def report(results: dict, log: dict, load_before: float) -> int:
           f"{log['written']} {log['waited']:.1f} s later")  # fmt: skip
     problems = [f"  {name}: {found['bad']} non-2xx answers. {found['errors']}".rstrip()
                 for name, found in results.items() if found["bad"] or found["errors"]]  # fmt: skip
+    shape = ", ".join(f"{name}={os.environ[f'BENCH_{name}']}" for name in SHAPE if f"BENCH_{name}" in os.environ)
+    name = f"gateway sync endpoint, {CONNECTIONS} connections ({shape or 'make run'})"
+    ratio = gateway["rps"] / reference["rps"]
+    said = f"of the bare view on gunicorn sync x2 ({gateway['rps']:.0f} against {reference['rps']:.0f} requests/s)"
+    figure(name, ratio, said, "0.6 or more", not problems and ratio >= 0.6)
+    figure(f"{name} p99", gateway["p99_ms"], "ms", "under 25", not problems and gateway["p99_ms"] < 25, digits=1)
+    cpu = gateway["cpu_us"] / 1000
+    figure(f"{name} server CPU a call", cpu, "ms", "under 0.5", not problems and cpu < 0.5)
     if problems:
         print("\n".join(["wrk saw errors: the figures above are not comparable", *problems]))
         return 1

@@ -26,6 +26,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.report import figure  # noqa: E402
 from builder.library import search  # noqa: E402
 from builder.library.models import Template, TemplateConnector, TemplateVersion  # noqa: E402
 from builder.library.search import words  # noqa: E402
@@ -103,6 +104,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     fill()
     print(f"{'search':<20}{'matches':>8}{'index ms':>10}{'scan ms':>10}{'scan / index':>14}")
+    speedups = []
     for q in QUERIES:
         indexed = templates_listed(q=q)
         found = indexed.count()
@@ -110,6 +112,7 @@ def main() -> None:
         scan_s = best(lambda q=q: list(scan(q).order_by("-clone_count", "-id")[:PAGE]))
         assert found == scan(q).count() or q == "escal", (q, found, scan(q).count())  # the scan has no stemming
         print(f"{q:<20}{found:>8}{index_s * 1000:>10.2f}{scan_s * 1000:>10.2f}{scan_s / index_s:>14.1f}")
+        speedups.append((q, scan_s / index_s))
     # A deep page: the one after 8,000 templates, by keyset and by OFFSET.
     cursor, depth = "", 0
     while depth < min(8000, COUNT - PAGE):
@@ -119,6 +122,10 @@ def main() -> None:
     offset_s = best(lambda: list(templates_listed().order_by("title", "id")[depth : depth + PAGE]))
     print(f"page after {depth}: keyset {keyset_s * 1000:.2f} ms, offset {offset_s * 1000:.2f} ms, "
           f"offset / keyset {offset_s / keyset_s:.1f}")  # fmt: skip
+    size = f"{COUNT:,} templates, {connection.vendor}"
+    for q, speedup in speedups:
+        figure(f"library search '{q}', the plain scan's time / the index's ({size})", speedup, "x", digits=1)
+    figure(f"library page after {depth}, OFFSET's time / keyset's ({size})", offset_s / keyset_s, "x", digits=1)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.report import figure  # noqa: E402
 from connectors.http import connector  # noqa: E402
 from connectors.net import ADAPTERS  # noqa: E402
 from connectors.testkit import LocalServer, run  # noqa: E402
@@ -49,6 +50,10 @@ def main() -> None:
     print(f"outbound keep-alive: {pooled_rate:.0f} calls/s (fresh session: {fresh_rate:.0f} calls/s, "
           f"{pooled_rate / fresh_rate:.1f}x); connections {pooled_connections} vs {fresh_connections}"
           f" ({CALLS} sequential http.request calls)")  # fmt: skip
+    name = f"outbound keep-alive, {CALLS} sequential http.request calls"
+    figure(f"{name}: TCP connections opened", pooled_connections, f"(a fresh session a call: {fresh_connections})",
+           "1", pooled_connections == 1, digits=0)  # fmt: skip
+    figure(f"{name}: calls/s against a fresh session's", pooled_rate / fresh_rate, "x", digits=1)
 
 
 if __name__ == "__main__":

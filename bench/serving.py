@@ -17,7 +17,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
+
+from bench.report import figure  # noqa: E402
+
 PORT = 18150
 DURATION = os.environ.get("BENCH_DURATION", "5s")
 POST_LUA = 'wrk.method = "POST"\nwrk.body = \'{"name": "Ada"}\'\nwrk.headers["Content-Type"] = "application/json"\n'
@@ -212,6 +216,12 @@ def report(results: dict) -> None:
         ratio = f"{bare / reference:.2f}x" if reference else "-"
         healthz = f"{rates['/healthz'][0] / bare:.2f}x" if bare else "-"
         print(f"{name:<22}{cells}{ratio:>18}{healthz:>14}")
+    if reference:
+        figure("serving: gunicorn sync x2, bare DRF POST", reference, "requests/s", digits=0)
+    for name, rates in results.items():
+        if rates and reference and name != "gunicorn sync x2":
+            ratio = rates["bare DRF POST"][0] / reference
+            figure(f"serving: {name}, bare DRF POST against gunicorn sync x2", ratio, "x")
     problems = [
         f"  {name}, {label}: {bad} non-2xx/3xx answers. {errors}".rstrip()
         for name, rates in results.items()

@@ -3,11 +3,12 @@ call log's chart."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncHour
+from django.db import connection
+from django.db.models import Count, Func, Q, QuerySet
+from django.db.models.functions import Substr, TruncHour
 from django.utils import timezone
 
 from builder.apiplatform.models import AccessProfile, ApiCall, ApiClient, ApiCollection, ApiEndpoint, ApiKey
@@ -81,13 +82,31 @@ def calls_filtered(queryset: QuerySet[ApiCall], params) -> QuerySet[ApiCall]:
     return queryset
 
 
+def _hour(field: str) -> Func:
+    """The hour of a datetime column, worked out by the database. SQLite's TruncHour calls a
+    Python function on every row (django_datetime_trunc): a third of a second or more for a
+    day of 32,000 calls. SQLite keeps a datetime as text, "2026-12-01 21:57:03.123456", so
+    its first 13 characters are the hour."""
+    if connection.vendor == "sqlite":
+        return Substr(field, 1, 13)
+    return TruncHour(field, tzinfo=UTC)
+
+
+def _hour_start(hour: datetime | str) -> datetime:
+    if isinstance(hour, str):  # SQLite's, from _hour: "2026-12-01 21", in the database's time zone
+        return datetime.fromisoformat(f"{hour}:00").replace(tzinfo=connection.timezone)
+    return hour
+
+
 def calls_chart(queryset: QuerySet[ApiCall], *, hours: int = 24) -> list[dict]:
     """Calls and errors per hour over the last `hours`, oldest first, empty hours included."""
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    start = now - timedelta(hours=hours - 1)
-    rows = (queryset.filter(created_at__gte=start).annotate(hour=TruncHour("created_at")).values("hour")
-            .annotate(calls=Count("id"), errors=Count("id", filter=Q(status__gte=400))))  # fmt: skip
-    by_hour = {row["hour"]: row for row in rows}
+    start, end = now - timedelta(hours=hours - 1), now + timedelta(hours=1)
+    # Bounded at both ends, so that SQLite's planner ranges over these hours of the
+    # (workspace, created_at) index, not over every call of a status or collection filter.
+    rows = (queryset.filter(created_at__gte=start, created_at__lt=end).annotate(hour=_hour("created_at"))
+            .values("hour").annotate(calls=Count("id"), errors=Count("id", filter=Q(status__gte=400))))  # fmt: skip
+    by_hour = {_hour_start(row["hour"]): row for row in rows}
     buckets = []
     for n in range(hours):
         hour = start + timedelta(hours=n)
