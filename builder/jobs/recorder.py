@@ -30,7 +30,7 @@ class JobRecorder:
         self.open: dict[str, dict] = {}  # JobStep fields by path; "id" once written
         self.kept: list[dict] = []  # not written yet, in the order they started
         self.kept_since = 0.0
-        # The claim checked the cancel flag a moment ago (runtime._claim): the next look is in a second.
+        # The claim checked the cancel flag a moment ago (statements.job_claim): the next look is in a second.
         self.next_check = time.monotonic() + 1.0
         self.cancelled = False
         self.groups = [f"job.{job.pk}", f"recipe.{job.recipe_id}"]
